@@ -1,0 +1,198 @@
+"""config.toml -> frozen dataclasses; every error names the key and the fix."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENGINES = ("auto", "vosk", "pocketsphinx")
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+class ConfigError(ValueError):
+    """A config value is wrong; the message names the dotted key and how to fix it."""
+
+
+@dataclass(frozen=True)
+class ListenerConfig:
+    """How the pause word is heard."""
+
+    pause_words: tuple[str, ...] = ("timeout",)
+    """The agreed pause words or short phrases; either partner may say any of them."""
+    engine: str = "auto"
+    """auto | vosk | pocketsphinx. auto picks Vosk when a Vosk model is installed, else PocketSphinx."""
+    model: str = ""
+    """Folder of a Vosk model; empty means the first vosk-model-* folder in models/."""
+    sensitivity: float = 0.5
+    """0..1: higher hears more (fewer misses, more false alarms)."""
+    thresholds: dict[str, float] = field(default_factory=dict)
+    """Per-word confidence thresholds from `assistant setup` (word -> 0..1); override sensitivity."""
+    debounce_seconds: float = 2.0
+    """A second detection of the same word within this many seconds is ignored."""
+    input_device: str = ""
+    """Microphone name or index as `assistant devices` lists it; empty is the system default."""
+
+    def __post_init__(self) -> None:
+        if not self.pause_words or not all(isinstance(w, str) and w.strip() for w in self.pause_words):
+            raise ConfigError('listener.pause_words: give at least one word, e.g. pause_words = ["timeout"]')
+        if self.engine not in ENGINES:
+            raise ConfigError(f"listener.engine: {self.engine!r} is not an engine; use one of {', '.join(ENGINES)}")
+        if not 0.0 <= self.sensitivity <= 1.0:
+            raise ConfigError(f"listener.sensitivity: {self.sensitivity} is outside 0..1; 0.5 is the default")
+        for word, value in self.thresholds.items():
+            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                raise ConfigError(f"listener.thresholds.{word}: {value!r} must be a number in 0..1")
+        if self.debounce_seconds < 0:
+            raise ConfigError("listener.debounce_seconds: must be zero or more seconds")
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """How the assistant speaks."""
+
+    enabled: bool = True
+    """false prints what would be said instead of speaking it."""
+    rate_wpm: int = 150
+    """Speaking rate in words per minute; slow and calm is the point."""
+    voice: str = ""
+    """A pyttsx3/espeak-ng voice id or name; empty is the default voice."""
+    volume: float = 0.9
+    """0..1 playback volume of speech and tones."""
+    output_device: str = ""
+    """Speaker name or index as `assistant devices` lists it; empty is the system default."""
+
+    def __post_init__(self) -> None:
+        if not 60 <= self.rate_wpm <= 400:
+            raise ConfigError(f"voice.rate_wpm: {self.rate_wpm} is outside 60..400; 150 is the default")
+        if not 0.0 <= self.volume <= 1.0:
+            raise ConfigError(f"voice.volume: {self.volume} is outside 0..1")
+
+
+@dataclass(frozen=True)
+class AgreementConfig:
+    """Bounds on the agreed resume time."""
+
+    min_break_minutes: float = 20
+    """Sooner than this gets a warning: a flooded body needs about twenty minutes to settle."""
+    max_break_hours: float = 48
+    """Later than this gets a warning: a long gap can feel like the talk was dropped."""
+
+    def __post_init__(self) -> None:
+        if self.min_break_minutes < 0:
+            raise ConfigError("agreement.min_break_minutes: must be zero or more")
+        if self.max_break_hours <= 0 or self.max_break_hours * 60 < self.min_break_minutes:
+            raise ConfigError("agreement.max_break_hours: must be more than agreement.min_break_minutes")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, mirroring the tables of config.toml."""
+
+    listener: ListenerConfig = field(default_factory=ListenerConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    agreement: AgreementConfig = field(default_factory=AgreementConfig)
+    path: Path | None = None
+    """The file this was read from, if any (model paths are relative to its folder)."""
+
+
+def _coerce(value: object, hint: object, key: str) -> object:
+    origin = typing.get_origin(hint)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f'{key}: expected text in quotes, got {value!r}')
+        return value
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigError(f'{key}: expected a list such as ["a", "b"], got {value!r}')
+        (item_hint, _ellipsis) = typing.get_args(hint)
+        return tuple(_coerce(v, item_hint, f"{key}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a table, got {value!r}")
+        _, val_hint = typing.get_args(hint)
+        return {k: _coerce(v, val_hint, f"{key}.{k}") for k, v in value.items()}
+    if origin in (types.UnionType, typing.Union):
+        return value
+    return value
+
+
+def _build(cls: type, table: dict, prefix: str) -> object:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls) if f.name != "path"}
+    for key in table:
+        if key not in known:
+            where = f"{prefix}.{key}" if prefix else key
+            raise ConfigError(f"{where}: unknown key; known keys here are {', '.join(sorted(known))}")
+    kwargs = {}
+    for name in known:
+        if name not in table:
+            continue
+        key = f"{prefix}.{name}" if prefix else name
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(table[name], dict):
+                raise ConfigError(f"{key}: expected a table [{key}]")
+            kwargs[name] = _build(hint, table[name], key)
+        else:
+            kwargs[name] = _coerce(table[name], hint, key)
+    return cls(**kwargs)
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    """Parse TOML text into a Config, or raise ConfigError naming the key."""
+    where = str(path) if path else "config"
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{where}: not valid TOML ({e}); fix the line it names") from e
+    config = _build(Config, table, "")
+    return dataclasses.replace(config, path=path)  # type: ignore[type-var]
+
+
+def default_config_path() -> Path | None:
+    """$ASSISTANT_CONFIG, else ./config.toml, else the user config folder's config.toml, else None."""
+    env = os.environ.get("ASSISTANT_CONFIG")
+    if env:
+        return Path(env)
+    here = Path.cwd() / DEFAULT_CONFIG_NAME
+    if here.is_file():
+        return here
+    from platformdirs import user_config_dir
+
+    user = Path(user_config_dir("pause-assistant")) / DEFAULT_CONFIG_NAME
+    return user if user.is_file() else None
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Load config from `path` (or the default place); defaults when there is no file at all."""
+    if path is None:
+        path = default_config_path()
+        if path is None:
+            return Config()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ConfigError(f"{path}: no such config file; pass --config with an existing file") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read config ({e})") from e
+    return parse_config(text, path)
