@@ -39,6 +39,22 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="config file (default: ./config.toml or the user config)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=_cmd_detect)
+
+    p = sub.add_parser("listen", help="the live assistant: listen for the pause word and respond")
+    p.add_argument("--engine", choices=ENGINES, help="speech engine (default: listener.engine)")
+    p.add_argument("--model", help="Vosk model folder")
+    p.add_argument("--input", help="microphone name or index (default: listener.input_device)")
+    p.add_argument("--output", help="speaker name or index (default: voice.output_device)")
+    p.add_argument("--text", action="store_true", help="read typed lines instead of speech; print replies")
+    p.add_argument("--config", help="config file")
+    p.set_defaults(func=_cmd_listen)
+
+    p = sub.add_parser("devices", help="list microphones and speakers")
+    p.set_defaults(func=_cmd_devices)
+
+    p = sub.add_parser("doctor", help="check model, engine, microphone, speaker, voice and pause words")
+    p.add_argument("--config", help="config file")
+    p.set_defaults(func=_cmd_doctor)
     return parser
 
 
@@ -95,3 +111,94 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+
+
+def _open_voice(config: Config):
+    from assistant.speech.voice import open_voice
+
+    v = config.voice
+    return open_voice(v.rate_wpm, v.voice, v.volume, enabled=v.enabled, on_text=lambda text: None)
+
+
+def _cmd_listen(args: argparse.Namespace) -> int:
+    """Listen until Ctrl-C; acknowledge each pause word aloud."""
+    from assistant.app import Listener
+
+    config = _config(args)
+    if args.text:
+        listener = Listener(detector=None, voice=_open_voice_text_only(), sink=None)
+        print(f"listening (typed) for {', '.join(config.listener.pause_words)}; Ctrl-D to stop", flush=True)
+        listener.run_text(sys.stdin, config.listener.pause_words)
+        return EXIT_OK
+
+    from assistant.audio.devices import DeviceError
+    from assistant.audio.sinks import SpeakerSink
+    from assistant.audio.sources import MicSource
+    from assistant.speech.engines import EngineError, build_detector
+    from assistant.speech.recognizer import VocabularyError
+    from assistant.speech.vosk_engine import ModelError
+
+    try:
+        detector, choice = build_detector(config, engine=args.engine, model=args.model)
+        mic = MicSource(args.input or config.listener.input_device or None)
+    except (EngineError, ModelError, VocabularyError, DeviceError) as e:
+        raise UserError(str(e)) from e
+    try:
+        sink = SpeakerSink(args.output or config.voice.output_device or None)
+    except DeviceError as e:
+        print(f"assistant: {e}; replies will be printed only", file=sys.stderr)
+        sink = None
+    voice = _open_voice(config)
+    listener = Listener(detector=detector, voice=voice, sink=sink)
+    with mic:
+        if not mic.wait_started(timeout=5):
+            raise UserError("the microphone delivered no audio in 5 s: check it with `assistant devices`")
+        words = ", ".join(f'"{w}"' for w in config.listener.pause_words)
+        print(f"listening for {words} with {choice.name} (Ctrl-C to stop)", flush=True)
+        try:
+            listener.run_audio(mic.frames())
+        except DeviceError as e:
+            raise UserError(str(e)) from e
+    return EXIT_OK
+
+
+def _open_voice_text_only():
+    from assistant.speech.voice import TextVoice
+
+    return TextVoice(on_text=lambda text: None)
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
+    """Print microphones and speakers with the names config.toml accepts."""
+    from assistant.audio.devices import DeviceError, list_devices
+
+    try:
+        devices = list_devices()
+    except DeviceError as e:
+        raise UserError(str(e)) from e
+    if not devices:
+        print("no audio devices found: plug in a microphone and speaker (or start PulseAudio/PipeWire)")
+        return EXIT_OK
+    for d in devices:
+        kinds = []
+        if d["inputs"]:
+            kinds.append("microphone" + (" (default)" if d.get("default_input") else ""))
+        if d["outputs"]:
+            kinds.append("speaker" + (" (default)" if d.get("default_output") else ""))
+        print(f"{d['index']:3d}  {d['name']}  [{', '.join(kinds)}]")
+    print("set listener.input_device / voice.output_device in config.toml to a name or number above")
+    return EXIT_OK
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    """Check every part the assistant needs; print OK or the fix for each. Exit 0 if all are fine."""
+    from assistant.doctor import run_checks
+
+    config = _config(args)
+    problems = 0
+    for check in run_checks(config):
+        mark = "ok " if check.ok else "FIX"
+        print(f"[{mark}] {check.name}: {check.detail}")
+        problems += not check.ok
+    print("all good" if not problems else f"{problems} thing(s) to fix, see above")
+    return EXIT_OK if not problems else EXIT_BAD_INPUT

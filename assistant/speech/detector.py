@@ -41,6 +41,7 @@ class PauseWordDetector:
         self._last_end_s: dict[str, float] = {}
         self._samples = 0
         self._muted = False
+        self._muted_until = 0  # sample count up to which audio is the assistant's own voice
 
     @property
     def audio_seconds(self) -> float:
@@ -52,10 +53,16 @@ class PauseWordDetector:
             self.recognizer.reset()
         self._muted = muted
 
+    def mute_for(self, seconds: float) -> None:
+        """Ignore the next `seconds` of audio (counted on the audio clock from what has been processed),
+        so blocks captured while the assistant spoke are skipped even if they are processed later."""
+        self.recognizer.reset()
+        self._muted_until = max(self._muted_until, self._samples + round(seconds * SAMPLE_RATE))
+
     def process(self, frame: np.ndarray) -> list[KeywordHeard]:
         frame = np.asarray(frame, dtype=np.int16)
         self._samples += len(frame)
-        if self._muted:
+        if self._muted or self._samples <= self._muted_until:
             self.recognizer.skip(len(frame))  # hits finishing under the assistant's own voice are dropped
             return []
         if self._gate is None:

@@ -1,0 +1,84 @@
+"""`assistant doctor`: check each part the assistant relies on and say how to fix what is wrong."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from assistant.config import Config
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report."""
+
+    name: str
+    ok: bool
+    detail: str
+    """What was found, or the fix."""
+
+
+def run_checks(config: Config) -> Iterator[Check]:
+    """Engine and model, pause-word vocabulary, microphone, speaker, text-to-speech."""
+    from assistant.speech.engines import EngineError, build_recognizer, choose_engine
+    from assistant.speech.recognizer import VocabularyError
+    from assistant.speech.vosk_engine import ModelError
+
+    try:
+        choice = choose_engine(config)
+        yield Check("engine", True, choice.reason)
+    except EngineError as e:
+        yield Check("engine", False, str(e))
+        choice = None
+    if choice is not None:
+        for word in config.listener.pause_words:
+            try:
+                build_recognizer(choice, [word], pronunciations=config.listener.pronunciations)
+                yield Check(f'pause word "{word}"', True, f"the {choice.name} model knows it")
+            except (VocabularyError, ModelError) as e:
+                yield Check(f'pause word "{word}"', False, str(e))
+
+    yield from _device_checks(config)
+    yield _voice_check(config)
+
+
+def _device_checks(config: Config) -> Iterator[Check]:
+    from assistant.audio.devices import DeviceError, find_device, list_devices
+
+    try:
+        devices = list_devices()
+    except DeviceError as e:
+        yield Check("audio", False, str(e))
+        return
+    for kind, spec, key in (("input", config.listener.input_device, "listener.input_device"),
+                            ("output", config.voice.output_device, "voice.output_device")):
+        label = "microphone" if kind == "input" else "speaker"
+        try:
+            index = find_device(spec or None, kind)  # type: ignore[arg-type]
+        except DeviceError as e:
+            yield Check(label, False, str(e))
+            continue
+        if index is None:
+            yield Check(label, False, f"no {label} found: connect one, then pick it with `assistant devices` "
+                                      f"and set {key} in config.toml")
+            continue
+        name = next((d["name"] for d in devices if d["index"] == index), str(index))
+        yield Check(label, True, f"{name} (device {index})")
+
+
+def _voice_check(config: Config) -> Check:
+    if not config.voice.enabled:
+        return Check("text-to-speech", True, "turned off in config (voice.enabled = false): words are printed")
+    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
+        return Check("text-to-speech", False, "espeak-ng is missing: sudo apt install espeak-ng")
+    from assistant.speech.voice import PyttsxVoice, VoiceUnavailable
+
+    try:
+        with PyttsxVoice(config.voice.rate_wpm, config.voice.voice, config.voice.volume) as voice:
+            clip = voice.render("Hello.")
+    except VoiceUnavailable as e:
+        return Check("text-to-speech", False, str(e))
+    if clip.seconds <= 0:
+        return Check("text-to-speech", False, "the voice produced no sound: sudo apt install espeak-ng")
+    return Check("text-to-speech", True, f"pyttsx3 renders speech ({clip.seconds:.1f} s for a test word)")
