@@ -28,3 +28,35 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared is missing beside the repository ({SHARED})")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def pulse_rig():
+    """A private PulseAudio daemon (tests/audio_rig.py) that this process's sounddevice can see as `pulse`.
+
+    PortAudio enumerates devices once, at import; after pointing the environment at the rig we re-initialise
+    it (`rescan_devices`). HOME stays untouched for other tests: PULSE_COOKIE names the rig's cookie instead.
+    """
+    import shutil
+
+    if shutil.which("pulseaudio") is None or shutil.which("parecord") is None:
+        pytest.skip("the audio rig needs PulseAudio: apt install pulseaudio pulseaudio-utils libportaudio2")
+    from audio_rig import PulseRig
+
+    from assistant.audio.devices import rescan_devices
+
+    rig = PulseRig().start()
+    client_env = {key: value for key, value in rig.env.items() if key != "HOME"}
+    saved = {key: os.environ.get(key) for key in client_env}
+    os.environ.update(client_env)
+    try:
+        rescan_devices()
+        yield rig
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        rig.stop()
+        rescan_devices()
