@@ -59,6 +59,10 @@ def _device_checks(config: Config) -> Iterator[Check]:
         except DeviceError as e:
             yield Check(label, False, str(e))
             continue
+        if index is None:  # the system default: is there one at all?
+            channels = "inputs" if kind == "input" else "outputs"
+            index = next((d["index"] for d in devices if d.get(f"default_{kind}") and d[channels]),
+                         next((d["index"] for d in devices if d[channels]), None))
         if index is None:
             yield Check(label, False, f"no {label} found: connect one, then pick it with `assistant devices` "
                                       f"and set {key} in config.toml")

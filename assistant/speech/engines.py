@@ -82,12 +82,13 @@ def choose_engine(config: Config, engine: str | None = None, model: str | Path |
 
 
 def build_recognizer(choice: EngineChoice, phrases: Sequence[str], *, sensitivity: float = 0.5,
-                     pronunciations: Mapping[str, str] | None = None) -> Recognizer:
+                     pronunciations: Mapping[str, str] | None = None,
+                     fillers: Sequence[str] = ()) -> Recognizer:
     """A recognizer for `phrases` on the chosen engine."""
     if choice.name == "vosk":
         from assistant.speech.vosk_engine import VoskSpotter
 
-        return VoskSpotter(choice.model, phrases)  # type: ignore[arg-type]
+        return VoskSpotter(choice.model, phrases, fillers=list(fillers) or None)  # type: ignore[arg-type]
     from assistant.speech.sphinx_engine import SphinxSpotter
 
     return SphinxSpotter(phrases, sensitivity=sensitivity, pronunciations=pronunciations)
@@ -106,7 +107,7 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
     choice = choose_engine(config, engine, model)
     phrases = list(words or listener.pause_words)
     recognizer = build_recognizer(choice, phrases, sensitivity=listener.sensitivity,
-                                  pronunciations=listener.pronunciations)
+                                  pronunciations=listener.pronunciations, fillers=listener.filler_words)
     detector = PauseWordDetector(recognizer, sensitivity=listener.sensitivity, thresholds=listener.thresholds,
                                  debounce_seconds=listener.debounce_seconds, gate=VadGate())
     return detector, choice
