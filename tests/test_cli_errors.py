@@ -12,7 +12,7 @@ import pytest
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "assistant", *args], check=False, capture_output=True, text=True,
                           timeout=120, cwd=cwd)
 
 

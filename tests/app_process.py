@@ -1,0 +1,54 @@
+"""Run `assistant ...` as a real child process and read its output lines as they come (for rig tests)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+
+
+class AppProcess:
+    """A running `python -m assistant ARGS` whose stdout lines are collected by a reader thread."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, stdin: int | None = None) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        full_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "assistant", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, stdin=stdin, text=True, env=full_env)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._queue.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        """The first new line containing `text`; AssertionError (with all output) after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            self.lines.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no line with {text!r} within {timeout} s; stdout: {self.lines}; "
+                             f"stderr: {self.stop()}")
+
+    def stop(self) -> str:
+        """Interrupt (Ctrl-C), wait, and return stderr."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(2)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.stderr.read() if self.proc.stderr else ""

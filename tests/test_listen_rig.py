@@ -1,0 +1,94 @@
+"""End to end through the PulseAudio rig: a real recording of the pause word played into the virtual
+microphone makes `assistant listen` acknowledge it aloud, and the speaker monitor carries that voice."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soxr
+from app_process import AppProcess
+
+from assistant.audio.files import read_audio
+from assistant.session.wording import PAUSE_ACK
+
+pytestmark = pytest.mark.rig
+RATE = 16000
+
+
+def best_correlation(recording: np.ndarray, reference: np.ndarray) -> float:
+    """Peak normalised cross-correlation of `reference` anywhere inside `recording` (1.0 = identical)."""
+    rec = recording.astype(np.float64)
+    ref = reference.astype(np.float64)
+    ref = (ref - ref.mean()) / (np.linalg.norm(ref - ref.mean()) + 1e-9)
+    n = len(rec) + len(ref)
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size)), size)[: len(rec) - len(ref) + 1]
+    window = np.convolve(rec ** 2, np.ones(len(ref)), "valid")
+    local_mean_sq = np.convolve(rec, np.ones(len(ref)), "valid") ** 2 / len(ref)
+    energy = np.sqrt(np.maximum(window - local_mean_sq, 1e-9))
+    return float(np.max(corr / energy))
+
+
+def transcript(audio_16k: np.ndarray) -> list[str]:
+    from pocketsphinx import Decoder
+
+    decoder = Decoder(loglevel="FATAL")
+    decoder.start_utt()
+    decoder.process_raw(np.ascontiguousarray(audio_16k, dtype=np.int16).tobytes(), full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    return hyp.hypstr.split() if hyp else []
+
+
+@pytest.fixture(scope="module")
+def rendered_ack() -> np.ndarray:
+    """The acknowledgement exactly as the assistant's voice renders it, at 16 kHz."""
+    from assistant.speech.voice import PyttsxVoice
+
+    with PyttsxVoice() as voice:
+        clip = voice.render(PAUSE_ACK)
+    return (soxr.resample(clip.samples, clip.sample_rate, RATE) * 32767).astype(np.int16)
+
+
+def test_a_spoken_pause_word_is_acknowledged_aloud_on_the_speaker(pulse_rig, shared_dir: Path, tmp_path: Path,
+                                                                rendered_ack: np.ndarray) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n')
+    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
+                     env=pulse_rig.env)
+    try:
+        app.wait_for("listening for", timeout=60)
+        pulse_rig.start_recording_speaker()
+        # A real person saying the pause word, with a second of room tone before and after.
+        speech = read_audio(shared_dir / "real-voices" / "alexa" / "1.flac")
+        pulse_rig.play_into_mic(np.concatenate([np.zeros(RATE, np.int16), speech, np.zeros(RATE, np.int16)]))
+        heard = app.wait_for("heard:", timeout=15)
+        app.wait_for("assistant:", timeout=5)
+        assert "alexa" in heard
+        deadline_samples = pulse_rig.speaker_samples_recorded() + 4 * RATE
+        while pulse_rig.speaker_samples_recorded() < deadline_samples:
+            time.sleep(0.1)  # let the acknowledgement play out (about 2 s) with margin
+        recording = pulse_rig.stop_recording_speaker()
+    finally:
+        stderr = app.stop()
+    assert app.proc.returncode in (0, -2, 130), stderr
+    # The speaker carried the assistant's own acknowledgement: the rendered clip is found in the recording...
+    assert best_correlation(recording, rendered_ack) > 0.8
+    # ...and recognised: PocketSphinx hears the same words in the recording as in the clip itself.
+    heard_words, reference_words = set(transcript(recording)), set(transcript(rendered_ack))
+    assert reference_words and len(heard_words & reference_words) >= len(reference_words) / 2
+
+
+def test_typed_mode_acknowledges_a_pause_word_in_a_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "assistant", "listen", "--text"], input="hello\nok timeout!\n", check=False,
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "heard: timeout" in result.stdout
+    assert f"assistant: {PAUSE_ACK}" in result.stdout
+    assert result.stdout.count("heard:") == 1
