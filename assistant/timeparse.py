@@ -87,6 +87,9 @@ _NOW_REASON = "that is right now; a break needs some time"
 _VAGUE_REASON = "that is not a specific time"
 _DATE_REASON = "I can take a day like today, tomorrow or Friday, but not a date"
 _TODAY_REASON = "today, but at what time?"
+_TOO_FAR_REASON = "that is too far ahead; choose a time within the next few days"
+_TOO_FAR_UNITS = frozenset({"month", "months", "year", "years", "decade", "decades"})
+"""Units no resume time is counted in: "in five years" must not shrink to "in five" (minutes)."""
 
 _MINUTES_PER_DAY = 24 * 60
 _NOON_MINUTES = 12 * 60
@@ -777,6 +780,8 @@ def parse_resume_time(text: str, now: datetime, *, min_break: timedelta = timede
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware (a zoneinfo zone or a fixed offset)")
     heard, tokens = _normalize(text)
+    if _TOO_FAR_UNITS.intersection(tokens):
+        return NotUnderstood(heard=heard, reason=_TOO_FAR_REASON)
     try:
         facts = _Grammar(tokens).run()
         resume_at = _resolve(facts, now)

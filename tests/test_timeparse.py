@@ -369,6 +369,8 @@ REFUSALS = [
     ("this evening", LATE, PAST),
     ("today", NOW, REJECT),
     ("purple monkey dishwasher", NOW, REJECT),
+    ("in two months", NOW, REJECT),  # months and years are not resume times, and never shrink to minutes
+    ("in a year", NOW, REJECT),
     ("", NOW, REJECT),
     ("   ", NOW, REJECT),
     ("banana", NOW, REJECT),
