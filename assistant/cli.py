@@ -49,6 +49,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="config file")
     p.set_defaults(func=_cmd_listen)
 
+    p = sub.add_parser("when", help="understand a resume time, typed or spoken (JSON with --json)")
+    p.add_argument("phrase", nargs="*", help='e.g. "in twenty minutes" or "friday morning"')
+    p.add_argument("--audio", help="a WAV/FLAC recording of the phrase instead of typed words")
+    p.add_argument("--now", help="ISO 8601 time to count from (default: now, in the local time zone)")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.add_argument("--config", help="config file (agreement.min_break_minutes / max_break_hours)")
+    p.set_defaults(func=_cmd_when)
+
     p = sub.add_parser("devices", help="list microphones and speakers")
     p.set_defaults(func=_cmd_devices)
 
@@ -205,3 +213,43 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         problems += not check.ok
     print("all good" if not problems else f"{problems} thing(s) to fix, see above")
     return EXIT_OK if not problems else EXIT_BAD_INPUT
+
+
+def _cmd_when(args: argparse.Namespace) -> int:
+    """Resume time from a phrase: exit 0 understood, 1 not understood (or already past), 2 bad input."""
+    import json
+    from datetime import datetime, timedelta
+
+    from assistant.timeparse import NotUnderstood, describe, parse_now, parse_resume_time
+
+    config = _config(args)
+    if args.now:
+        try:
+            now = parse_now(args.now)
+        except ValueError as e:
+            raise UserError(f"--now: {e}") from e
+    else:
+        from dateutil import tz
+
+        now = datetime.now(tz.gettz())
+    if args.audio and args.phrase:
+        raise UserError("give either a typed phrase or --audio FILE, not both")
+    if args.audio:
+        from assistant.speech.times import recognise_time_phrase
+
+        heard = recognise_time_phrase(args.audio, config)
+    elif args.phrase:
+        heard = " ".join(args.phrase)
+    else:
+        raise UserError('say when: assistant when "in twenty minutes" (or --audio FILE)')
+    result = parse_resume_time(heard, now, min_break=timedelta(minutes=config.agreement.min_break_minutes),
+                               max_break=timedelta(hours=config.agreement.max_break_hours))
+    if args.json:
+        print(json.dumps(result.as_event()))
+    elif isinstance(result, NotUnderstood):
+        print(f"not understood: {result.heard!r} ({result.reason})")
+    else:
+        print(f"{describe(result.resume_at, now)} ({result.resume_at.isoformat()})")
+        for warning in result.warnings:
+            print(f"note: {warning}")
+    return EXIT_NOT_UNDERSTOOD if isinstance(result, NotUnderstood) else EXIT_OK

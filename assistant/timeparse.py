@@ -926,3 +926,25 @@ def time_grammar_phrases() -> list[str]:
     phrases += [f"at {_number_words(h)} in the evening" for h in range(4, 12)]
     phrases += [f"at {_number_words(h)} at night" for h in (8, 9, 10, 11, 12, 1, 2)]
     return _unique([p for p in phrases if p])
+
+
+def parse_now(text: str) -> datetime:
+    """An ISO 8601 instant with an offset, optionally followed by an RFC 9557 zone ("...+00:00[Europe/London]")
+    so that day arithmetic follows that zone's DST rules. Raises ValueError with a readable reason."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = text.strip()
+    zone = None
+    if text.endswith("]") and "[" in text:
+        text, name = text[:-1].split("[", 1)
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {name!r}") from e
+    try:
+        now = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise ValueError(f"{text!r} is not an ISO 8601 time such as 2026-11-27T09:00:00+00:00") from e
+    if now.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset; add one, e.g. {text}+00:00")
+    return now.astimezone(zone) if zone is not None else now
