@@ -20,19 +20,113 @@ import numpy as np
 from assistant.config import Config
 
 _LOGGER = logging.getLogger(__name__)
-_LEAD_INS = ("", "let's talk again", "let's talk", "how about", "maybe", "we can talk", "let's come back",
-             "let's resume", "can we talk")
+_LEAD_INS = (
+    "",
+    "let's talk again",
+    "let's talk",
+    "how about",
+    "maybe",
+    "we can talk",
+    "let's come back",
+    "let's resume",
+    "can we talk",
+)
 """Words people put before a time; in the model so they land on themselves, not on time words."""
 
 
-_REFUSED = ("yesterday", "yesterday at seven", "last night", "last friday", "an hour ago", "twenty minutes ago",
-            "in five years", "in two months", "in a year", "in a few minutes", "in a while", "right now", "now")
+_REFUSED = (
+    "yesterday",
+    "yesterday at seven",
+    "last night",
+    "last friday",
+    "an hour ago",
+    "twenty minutes ago",
+    "in five years",
+    "in two months",
+    "in a year",
+    "in a few minutes",
+    "in a while",
+    "right now",
+    "now",
+)
 """Phrases the parser refuses: in the model so that they are heard as themselves and refused."""
-_FILLERS = ("the a and i you we it that this is was not no yes okay so but well just really think know "
-            "want need feel said say go going get got make made come came bread banana dinner work home "
-            "kids money phone car house food coffee tea walk dog cat love sorry please thanks thank good bad "
-            "right wrong always never again later maybe something nothing everything anything people "
-            "time day week year month").split()
+_FILLERS = [
+    "the",
+    "a",
+    "and",
+    "i",
+    "you",
+    "we",
+    "it",
+    "that",
+    "this",
+    "is",
+    "was",
+    "not",
+    "no",
+    "yes",
+    "okay",
+    "so",
+    "but",
+    "well",
+    "just",
+    "really",
+    "think",
+    "know",
+    "want",
+    "need",
+    "feel",
+    "said",
+    "say",
+    "go",
+    "going",
+    "get",
+    "got",
+    "make",
+    "made",
+    "come",
+    "came",
+    "bread",
+    "banana",
+    "dinner",
+    "work",
+    "home",
+    "kids",
+    "money",
+    "phone",
+    "car",
+    "house",
+    "food",
+    "coffee",
+    "tea",
+    "walk",
+    "dog",
+    "cat",
+    "love",
+    "sorry",
+    "please",
+    "thanks",
+    "thank",
+    "good",
+    "bad",
+    "right",
+    "wrong",
+    "always",
+    "never",
+    "again",
+    "later",
+    "maybe",
+    "something",
+    "nothing",
+    "everything",
+    "anything",
+    "people",
+    "time",
+    "day",
+    "week",
+    "year",
+    "month",
+]
 """Ordinary words, each a sentence of its own: speech that holds no time lands on these, not on time words."""
 _LEAD_SAMPLE = 12
 """Every n-th phrase gets each lead-in: enough for the trigrams around a lead-in, small enough to build fast."""
