@@ -90,12 +90,41 @@ class AgreementConfig:
 
 
 @dataclass(frozen=True)
+class RemindersConfig:
+    """Snoozing and the recurring rituals; times are local wall-clock times on a 24-hour clock."""
+
+    snooze_minutes: float = 10
+    """How long "snooze" (or "not yet") puts a reminder off when no number of minutes is heard."""
+    daily_checkin: str = ""
+    """A daily check-in at "HH:MM", e.g. "20:30"; "" means none."""
+    money_date: str = ""
+    """A weekly money date at "weekday HH:MM", e.g. "sunday 19:00"; "" means none."""
+    ritual_grace_minutes: float = 60
+    """A ritual missed by more than this while the assistant was off is skipped, not read out late."""
+
+    def __post_init__(self) -> None:
+        from assistant.scheduler import parse_ritual_time  # late import: config stays importable on its own
+
+        if not 1 <= self.snooze_minutes <= 240:
+            raise ConfigError(f"reminders.snooze_minutes: {self.snooze_minutes} is outside 1..240; 10 is the default")
+        if not 0 <= self.ritual_grace_minutes <= 24 * 60:
+            raise ConfigError(f"reminders.ritual_grace_minutes: {self.ritual_grace_minutes} is outside 0..1440; "
+                              "60 is the default")
+        for key, weekly in (("daily_checkin", False), ("money_date", True)):
+            try:
+                parse_ritual_time(getattr(self, key), weekly=weekly)
+            except ValueError as e:
+                raise ConfigError(f"reminders.{key}: {e}") from None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, mirroring the tables of config.toml."""
 
     listener: ListenerConfig = field(default_factory=ListenerConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     agreement: AgreementConfig = field(default_factory=AgreementConfig)
+    reminders: RemindersConfig = field(default_factory=RemindersConfig)
     path: Path | None = None
     """The file this was read from, if any (model paths are relative to its folder)."""
 
