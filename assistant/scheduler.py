@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from assistant.config import RemindersConfig
     from assistant.store import Store
 
-__all__ = ["CAUGHT_UP_AFTER", "ReminderDue", "Ritual", "Scheduler", "parse_ritual_time", "rituals_from_config"]
+__all__ = ["CAUGHT_UP_AFTER", "WEEKDAYS", "ReminderDue", "Ritual", "Scheduler", "parse_ritual_time",
+           "rituals_from_config"]
 
 CAUGHT_UP_AFTER = timedelta(minutes=1)
 """Later than this, a reminder was missed while the assistant was off, and the dialog says so."""

@@ -30,8 +30,11 @@ from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
+    "APP_NAME",
     "DB_NAME",
     "MIGRATIONS",
+    "OUTCOMES",
+    "STATUSES",
     "Agreement",
     "Store",
     "StoreError",
@@ -44,7 +47,9 @@ __all__ = [
 DB_NAME = "pause.sqlite3"
 APP_NAME = "pause-assistant"
 STATUSES = ("pending", "fired", "cancelled", "snoozed")
+"""An agreement's status; "snoozed" means due again at its snoozed_until time."""
 OUTCOMES = ("completed", "stopped")
+"""How a guided session ended."""
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: agreements, sessions and pauses (the listener and the agreeing dialog).

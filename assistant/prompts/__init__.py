@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from assistant.store import Store
 
-__all__ = ["DECKS", "Deck", "DeckError", "Prompt", "load_deck", "next_prompt", "parse_deck"]
+__all__ = ["DECKS", "MAX_PROMPTS", "MIN_PROMPTS", "Deck", "DeckError", "Prompt", "load_deck", "next_prompt",
+           "parse_deck"]
 
 DECKS = ("reconnection", "daily_checkin", "money_date", "micro_moments", "future")
 """The decks shipped with the assistant, by name (file `<name>.toml` beside this module)."""
 
-MIN_PROMPTS, MAX_PROMPTS = 8, 15
+MIN_PROMPTS = 8
+MAX_PROMPTS = 15
+"""A deck holds this many prompts: enough for variety, few enough to come round again."""
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
