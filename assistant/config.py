@@ -32,6 +32,10 @@ class ListenerConfig:
     """0..1: higher hears more (fewer misses, more false alarms)."""
     thresholds: dict[str, float] = field(default_factory=dict)
     """Per-word confidence thresholds from `assistant setup` (word -> 0..1); override sensitivity."""
+    pronunciations: dict[str, str] = field(default_factory=dict)
+    """Sounds of words the model does not know (word -> CMU phones, e.g. zorp = "Z AO R P")."""
+    filler_words: tuple[str, ...] = ()
+    """Vosk only: ordinary words other speech can land on, for a model that ships no word list."""
     debounce_seconds: float = 2.0
     """A second detection of the same word within this many seconds is ignored."""
     input_device: str = ""
