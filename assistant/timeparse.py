@@ -76,6 +76,7 @@ __all__ = [
     "NotUnderstood",
     "ResumeTime",
     "describe",
+    "parse_now",
     "parse_resume_time",
     "time_grammar_phrases",
 ]
