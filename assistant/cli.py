@@ -57,6 +57,20 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="config file (agreement.min_break_minutes / max_break_hours)")
     p.set_defaults(func=_cmd_when)
 
+    p = sub.add_parser("breathe", help="paced breathing, live or rendered to a file")
+    p.add_argument("pattern", nargs="?", help="extended_exhale (default), coherent, box, 4-7-8, cyclic_sighing, "
+                                              "or a custom pattern from config")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--cycles", type=int, help="how many breathing cycles")
+    length.add_argument("--minutes", type=float, help="about how many minutes")
+    _add_exercise_outputs(p)
+    p.set_defaults(func=_cmd_breathe)
+
+    p = sub.add_parser("ground", help="a grounding exercise, live or rendered to a file")
+    p.add_argument("script", nargs="?", help="senses (default: 5-4-3-2-1), movement, temperature, weighted")
+    _add_exercise_outputs(p)
+    p.set_defaults(func=_cmd_ground)
+
     p = sub.add_parser("devices", help="list microphones and speakers")
     p.set_defaults(func=_cmd_devices)
 
@@ -253,3 +267,78 @@ def _cmd_when(args: argparse.Namespace) -> int:
         for warning in result.warnings:
             print(f"note: {warning}")
     return EXIT_NOT_UNDERSTOOD if isinstance(result, NotUnderstood) else EXIT_OK
+
+
+def _add_exercise_outputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--render", metavar="OUT.wav", help="write exactly what would be played to a WAV file")
+    p.add_argument("--timeline", metavar="OUT.json", help="write the cue timeline (JSON) too")
+    p.add_argument("--output", help="speaker name or index (default: voice.output_device)")
+    p.add_argument("--config", help="config file")
+
+
+def _cmd_breathe(args: argparse.Namespace) -> int:
+    from assistant.session import exercises, pacer
+
+    config = _config(args)
+    session = config.session
+    try:
+        custom = exercises.parse_patterns(session.patterns)
+        pattern = exercises.get_pattern(args.pattern or session.pattern, custom)
+        if args.cycles is None and args.minutes is None:
+            cycles, minutes = (session.cycles or None), (None if session.cycles else session.minutes)
+        else:
+            cycles, minutes = args.cycles, args.minutes
+        voice = _open_voice(config)
+        timeline = pacer.breathing_timeline(pattern, voice, cycles=cycles, minutes=minutes,
+                                            spoken_cycles=session.spoken_cycles)
+    except (KeyError, ValueError) as e:
+        raise UserError(str(e).strip("'\"")) from e
+    return _play_or_render(args, config, timeline, voice)
+
+
+def _cmd_ground(args: argparse.Namespace) -> int:
+    from assistant.session import exercises, pacer
+
+    config = _config(args)
+    try:
+        script = exercises.get_script(args.script or config.session.grounding or exercises.DEFAULT_SCRIPT)
+    except KeyError as e:
+        raise UserError(str(e).strip("'\"")) from e
+    voice = _open_voice(config)
+    return _play_or_render(args, config, pacer.grounding_timeline(script, voice), voice)
+
+
+def _play_or_render(args: argparse.Namespace, config: Config, timeline, voice) -> int:
+    """--render/--timeline write files; otherwise play live (Ctrl-C stops gently)."""
+    from assistant.session import pacer
+
+    if args.timeline:
+        pacer.write_timeline_json(timeline, args.timeline)
+    if args.render:
+        import soundfile as sf
+
+        sf.write(args.render, pacer.render(timeline, voice), timeline.rate, subtype="PCM_16")
+    if args.render or args.timeline:
+        print(f"{timeline.seconds:.1f} s, {len(timeline.cues)} cues"
+              + (f" -> {args.render}" if args.render else "") + (f" -> {args.timeline}" if args.timeline else ""))
+        return EXIT_OK
+    from assistant.audio.devices import DeviceError
+    from assistant.audio.player import StreamPlayer
+    from assistant.session.view import SessionView
+
+    live = pacer.Pacer(timeline, voice)
+    try:
+        player = StreamPlayer(live.read, timeline.rate, args.output or config.voice.output_device or None)
+    except DeviceError as e:
+        raise UserError(str(e)) from e
+    with SessionView() as view:
+        player.start()
+        try:
+            while not player.wait(0.1):
+                view.update(live)
+        except KeyboardInterrupt:
+            live.stop()
+            player.wait(2)
+        finally:
+            player.close()
+    return EXIT_OK

@@ -1,0 +1,116 @@
+"""Live playback of a block source (the Pacer) through one continuous output stream.
+
+Receives a callable that returns the next float32 block (empty when done). Emits sound on the speaker
+with no gaps between blocks: a producer thread keeps a small bounded queue filled, and the PortAudio
+callback only copies from it (sounddevice examples/play_long_file.py), so cue timing is the pacer's sample
+count, never a sleep.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from assistant.audio.devices import DeviceError, _sd, find_device
+
+_LOGGER = logging.getLogger(__name__)
+BLOCK_SAMPLES = 1024
+"""Samples per block: 46 ms at 22.05 kHz, small enough that commands land within one block or two."""
+QUEUE_BLOCKS = 4
+"""Blocks queued ahead of the callback: about 0.2 s of latency for commands, enough to ride out hiccups."""
+
+
+class StreamPlayer:
+    """Plays `next_block(frames)` until it returns an empty block, or until stop()."""
+
+    def __init__(self, next_block: Callable[[int], np.ndarray], sample_rate: int,
+                 device: str | int | None = None, latency: str | float = "high") -> None:
+        sd = _sd()
+        self._next_block = next_block
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
+        self._finished = threading.Event()
+        self._stopping = threading.Event()
+        self.underflows = 0
+        self._pending = np.zeros(0, dtype=np.float32)
+        try:
+            self._stream = sd.OutputStream(samplerate=sample_rate, channels=1, dtype="float32",
+                                           blocksize=BLOCK_SAMPLES, device=find_device(device, "output"),
+                                           latency=latency, callback=self._callback,
+                                           finished_callback=self._finished.set)
+        except sd.PortAudioError as e:
+            raise DeviceError(f"cannot open the speaker ({e}): pick one with `assistant devices` and set "
+                              "voice.output_device in config.toml") from e
+        self._producer = threading.Thread(target=self._produce, daemon=True)
+
+    def start(self) -> StreamPlayer:
+        self._prefill()
+        self._stream.start()
+        self._producer.start()
+        return self
+
+    def _prefill(self) -> None:
+        for _ in range(QUEUE_BLOCKS):
+            block = self._next_block(BLOCK_SAMPLES)
+            self._queue.put(block if len(block) else None)
+            if not len(block):
+                break
+
+    def _produce(self) -> None:
+        """Pull blocks from the source; put() blocks while the queue is full, pacing us on the audio clock."""
+        while not self._stopping.is_set():
+            block = self._next_block(BLOCK_SAMPLES)
+            if not len(block):
+                self._queue.put(None)
+                return
+            while not self._stopping.is_set():
+                try:
+                    self._queue.put(block, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+
+    def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        """PortAudio's thread: copy queued samples out; no waiting, no allocation beyond slicing."""
+        sd = _sd()
+        if status.output_underflow:
+            self.underflows += 1
+        filled = 0
+        while filled < frames:
+            if not len(self._pending):
+                try:
+                    block = self._queue.get_nowait()
+                except queue.Empty:
+                    outdata[filled:, 0] = 0.0  # underrun: silence rather than a stall
+                    return
+                if block is None:
+                    outdata[filled:, 0] = 0.0
+                    raise sd.CallbackStop
+                self._pending = block
+            take = min(frames - filled, len(self._pending))
+            outdata[filled:filled + take, 0] = self._pending[:take]
+            self._pending = self._pending[take:]
+            filled += take
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until everything has played (True) or `timeout` seconds passed (False)."""
+        return self._finished.wait(timeout)
+
+    @property
+    def finished(self) -> bool:
+        return self._finished.is_set()
+
+    def stop(self) -> None:
+        """Stop at once (the source's own stop() fades; this cuts the stream)."""
+        self._stopping.set()
+        self._stream.abort(ignore_errors=True)
+        self._stream.close(ignore_errors=True)
+        self._finished.set()
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._stream.close(ignore_errors=True)
