@@ -94,6 +94,53 @@ class AgreementConfig:
 
 
 @dataclass(frozen=True)
+class SessionConfig:
+    """The guided session after the pause word: which breathing pattern, how long, which grounding script.
+
+    Custom patterns go in their own tables and can then be chosen by name:
+    [session.patterns.slow]
+    phases = [["inhale", 4], ["hold", 2], ["exhale", 7]]   # phase names: inhale, sigh_inhale, hold, exhale, hold_out
+    cycles = 8                                              # optional: cycles when neither cycles nor minutes is set
+    description = "A slow one"                              # optional
+    """
+
+    pattern: str = "extended_exhale"
+    """Breathing pattern: extended_exhale (4 in / 6 out, the gentle default), coherent, box, 4-7-8,
+    cyclic_sighing, or the name of a custom pattern under [session.patterns]."""
+    minutes: float = 2.0
+    """How long to breathe, in minutes (used when cycles is 0)."""
+    cycles: int = 0
+    """How many breathing cycles; 0 means use minutes."""
+    spoken_cycles: int = 2
+    """How many cycles have each phase named aloud before the tones carry on alone."""
+    grounding: str = "senses"
+    """Grounding script after breathing: senses (5-4-3-2-1), movement, temperature, weighted; "" skips it."""
+    patterns: dict[str, dict] = field(default_factory=dict)
+    """Custom breathing patterns: name -> {phases = [[phase, seconds], ...], cycles, description}."""
+
+    def __post_init__(self) -> None:
+        from assistant.session import exercises  # late import: config stays importable on its own
+
+        if not 0 < self.minutes <= 60:
+            raise ConfigError(f"session.minutes: {self.minutes} is outside 0..60; 2 is the default")
+        if not 0 <= self.cycles <= 500:
+            raise ConfigError(f"session.cycles: {self.cycles} is outside 0..500; 0 means use session.minutes")
+        if not 0 <= self.spoken_cycles <= 100:
+            raise ConfigError(f"session.spoken_cycles: {self.spoken_cycles} is outside 0..100; 2 is the default")
+        try:
+            custom = exercises.parse_patterns(self.patterns, "session.patterns")
+        except exercises.PatternError as e:
+            raise ConfigError(str(e)) from None
+        known = [*exercises.PATTERNS, *custom]
+        if self.pattern not in known:
+            raise ConfigError(f"session.pattern: {self.pattern!r} is not a pattern; use one of {', '.join(known)}"
+                              " or add it under [session.patterns]")
+        if self.grounding and self.grounding not in exercises.SCRIPTS:
+            raise ConfigError(f"session.grounding: {self.grounding!r} is not a grounding script; use one of "
+                              f"{', '.join(exercises.SCRIPTS)}, or \"\" to skip grounding")
+
+
+@dataclass(frozen=True)
 class RemindersConfig:
     """Snoozing and the recurring rituals; times are local wall-clock times on a 24-hour clock."""
 
@@ -128,6 +175,7 @@ class Config:
     listener: ListenerConfig = field(default_factory=ListenerConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     agreement: AgreementConfig = field(default_factory=AgreementConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     path: Path | None = None
     """The file this was read from, if any (model paths are relative to its folder)."""

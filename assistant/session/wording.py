@@ -1,0 +1,126 @@
+"""Every line the session speaks, in one place, so tone of voice can be reviewed and changed without code.
+
+Guidelines the lines follow: warm and brief; no blame and no judging of either partner; choice offered, never
+ordered ("if you like"); the first word of the acknowledgement is short so it can start at once.
+"""
+
+from __future__ import annotations
+
+PAUSE_ACK = "Okay. We're pausing now."
+"""Said right after the pause word is heard; its first word is one short syllable, so sound comes at once."""
+
+BREATHING_INTRO = (
+    "If you like, we can breathe together. "
+    "The tone rises as you breathe in, and falls as you breathe out."
+)
+BREATHING_DONE = "Well done. Notice how your body feels right now."
+
+PHASE_WORDS = {
+    "inhale": "Breathe in",
+    "sigh_inhale": "A little more",
+    "hold": "Hold",
+    "exhale": "And out",
+    "hold_out": "Rest",
+}
+"""Spoken at a phase's start during the first cycles only; after that the tones carry the rhythm alone."""
+
+ENCOURAGEMENT = (
+    "Nice and slow.",
+    "There's no rush.",
+    "Let your shoulders soften.",
+    "Just this breath.",
+    "You're doing fine.",
+)
+"""Short lines spread through a longer breathing session, one at a time, at the start of an exhale."""
+
+COMMAND_ACKS = {
+    "stop": "Okay, we'll stop here. I'm here whenever you need a pause.",
+    "skip": "Okay, let's move on.",
+    "slower": "Sure, a little slower.",
+    "faster": "Okay, a little quicker.",
+    "repeat": "Of course.",
+}
+"""The acknowledgement for each in-session command, said at once when the command is heard."""
+NO_RUSH = "There's no rush here."
+"""The acknowledgement for slower or faster where nothing is being paced."""
+CLOSING_SKIPPED = "Okay."
+
+AGREE_INVITE = "When you both feel ready, let's pick a time to come back to this talk. When would suit you?"
+"""Hand-over to agreeing when to resume (the dialog itself belongs to the agreement issue)."""
+AGREE_LATER = "That's fine. You can choose a time later."
+CLOSING = "Thank you both for taking this pause. Be gentle with yourselves."
+
+COMMAND_PHRASES = {
+    "stop": ("stop", "that's enough", "enough"),
+    "skip": ("skip", "next"),
+    "slower": ("slower", "slow down"),
+    "faster": ("faster", "speed up"),
+    "repeat": ("repeat", "say that again", "again"),
+}
+"""What a partner may say for each command (canonical name -> phrases); the listener's command vocabulary."""
+
+GROUNDING = {
+    # name -> (intro, ((step line, seconds to do it), ...), closing)
+    "senses": (
+        "Let's come back to the room for a moment, using your senses.",
+        (
+            ("Look around, and find five things you can see.", 15.0),
+            ("Now four things you can touch. Notice how each one feels.", 15.0),
+            ("Listen for three sounds, near or far.", 12.0),
+            ("Find two things you can smell, or think of two smells you like.", 10.0),
+            ("And one thing you can taste. A slow sip of water works well.", 10.0),
+        ),
+        "Good. You're here, in this room, right now.",
+    ),
+    "movement": (
+        "Let's give the body a little movement.",
+        (
+            ("Roll your shoulders slowly, back and down, a few times.", 12.0),
+            ("Press your feet into the floor, and feel it holding you up.", 10.0),
+            ("Reach your arms up high, then let them float back down.", 10.0),
+            ("Shake out your hands for a few seconds.", 8.0),
+        ),
+        "Notice whether the body feels a little looser now.",
+    ),
+    "temperature": (
+        "Warmth or coolness can help the body settle.",
+        (
+            ("If you can, hold something cool, like a glass of cold water, or splash some on your face.",
+             20.0),
+            ("Or wrap both hands around something warm, like a mug.", 15.0),
+            ("Notice the temperature on your skin, and how it slowly changes.", 12.0),
+        ),
+        "Simply noticing is enough.",
+    ),
+    "weighted": (
+        "Something with weight can feel steadying.",
+        (
+            ("If one is close by, rest a heavy blanket or a cushion across your lap.", 15.0),
+            ("Feel its weight pressing down, steady and still.", 12.0),
+            ("Or press your palms together firmly for a few breaths, then slowly let go.", 12.0),
+        ),
+        "Stay with that steady feeling for a moment.",
+    ),
+}
+"""Grounding scripts: each step is a line plus the seconds of quiet given to do it."""
+
+
+def command_vocabulary() -> tuple[str, ...]:
+    """All command phrases, for ListenFor while a session runs or the assistant speaks."""
+    return tuple(phrase for phrases in COMMAND_PHRASES.values() for phrase in phrases)
+
+
+def all_lines() -> tuple[str, ...]:
+    """Every fixed line, so a voice can render them ahead of time (the acknowledgement must start fast)."""
+    lines = [PAUSE_ACK, BREATHING_INTRO, BREATHING_DONE, NO_RUSH, CLOSING_SKIPPED, AGREE_INVITE, AGREE_LATER,
+             CLOSING, *PHASE_WORDS.values(), *ENCOURAGEMENT, *COMMAND_ACKS.values()]
+    for intro, steps, closing in GROUNDING.values():
+        lines += [intro, *(line for line, _ in steps), closing]
+    return tuple(dict.fromkeys(lines))
+
+
+__all__ = [
+    "AGREE_INVITE", "AGREE_LATER", "BREATHING_DONE", "BREATHING_INTRO", "CLOSING", "CLOSING_SKIPPED",
+    "COMMAND_ACKS", "COMMAND_PHRASES", "ENCOURAGEMENT", "GROUNDING", "NO_RUSH", "PAUSE_ACK", "PHASE_WORDS",
+    "all_lines", "command_vocabulary",
+]
