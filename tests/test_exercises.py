@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 
 import pytest
@@ -90,7 +92,8 @@ def test_a_phase_name_outside_the_list_is_refused():
 
 def test_a_custom_pattern_from_config_can_be_chosen_by_name():
     config = parse_config('[session]\npattern = "slow"\n'
-                          '[session.patterns.slow]\nphases = [["inhale", 4], ["hold", 2], ["exhale", 7]]\ncycles = 5\n')
+                          '[session.patterns.slow]\nphases = [["inhale", 4], ["hold", 2], ["exhale", 7]]\n'
+                          'cycles = 5\n')
     assert config.session.pattern == "slow"
     custom = exercises.parse_patterns(config.session.patterns)
     assert _phases(get_pattern("slow", custom)) == [("inhale", 4.0), ("hold", 2.0), ("exhale", 7.0)]
@@ -101,7 +104,8 @@ def test_a_custom_pattern_from_config_can_be_chosen_by_name():
     ("toml", "message"),
     [
         ('[session.patterns.slow]\nphases = [["inhale", 4], ["exale", 6]]',
-         'session.patterns.slow.phases[1]: "exale" is not a phase; use inhale, sigh_inhale, hold, exhale, hold_out'),
+         ('session.patterns.slow.phases[1]: "exale" is not a phase; '
+          'use inhale, sigh_inhale, hold, exhale, hold_out')),
         ('[session.patterns.slow]\nphases = [["inhale", 4], ["exhale", "six"]]',
          "session.patterns.slow.phases[1]: seconds must be a number, got 'six'"),
         ('[session.patterns.slow]\nphases = [["inhale", 40], ["exhale", 6]]',
@@ -116,7 +120,8 @@ def test_a_custom_pattern_from_config_can_be_chosen_by_name():
          "session.patterns.slow.phase: unknown key; known keys here are phases, cycles, description"),
         ('[session.patterns.slow]\nphases = [["inhale", 4], ["exhale", 6]]\ncycles = 0',
          "session.patterns.slow.cycles: expected a whole number of 1 or more, got 0"),
-        ('[session]\npattern = "nope"', "session.pattern: 'nope' is not a pattern; use one of extended_exhale"),
+        ('[session]\npattern = "nope"',
+         "session.pattern: 'nope' is not a pattern; use one of extended_exhale"),
         ('[session]\ngrounding = "dance"', "session.grounding: 'dance' is not a grounding script"),
         ('[session]\nminutes = 0', "session.minutes: 0.0 is outside 0..60"),
         ('[session]\ntempo = 2', "session.tempo: unknown key"),
@@ -159,3 +164,18 @@ def test_no_spoken_line_copies_eight_words_in_a_row_from_the_seed_text(shared_di
     for line in wording.all_lines():
         w = words(line)
         assert not any(tuple(w[i:i + 8]) in seed_runs for i in range(len(w) - 7)), line
+
+
+def _exports_match(module) -> None:
+    """Every public name defined at the top of `module` is in __all__, and nothing else."""
+    tree = ast.parse(inspect.getsource(module))
+    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)}
+    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
+
+
+@pytest.mark.parametrize("module", [exercises, wording])
+def test_every_public_name_is_exported(module):
+    _exports_match(module)

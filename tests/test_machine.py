@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 
@@ -24,16 +25,13 @@ def _at(action, t_ms: int):
 def drive_to(state: State, plan: SessionPlan | None = None) -> Session:
     """A session walked through real events to `state`, with its outbox emptied."""
     s = Session(plan or SessionPlan())
-    path = {
-        State.ACKNOWLEDGING: [("pause_word_heard", {})],
-        State.BREATHING: [("pause_word_heard", {}), ("spoken", {"text": wording.PAUSE_ACK})],
-        State.GROUNDING: [("pause_word_heard", {}), ("spoken", {"text": wording.PAUSE_ACK}), ("exercise_done", {})],
-        State.AGREEING: [("pause_word_heard", {}), ("spoken", {"text": wording.PAUSE_ACK}), ("exercise_done", {}),
-                         ("exercise_done", {})],
-        State.CLOSING: [("pause_word_heard", {}), ("spoken", {"text": wording.PAUSE_ACK}), ("exercise_done", {}),
-                        ("exercise_done", {}), ("spoken", {"text": wording.AGREE_INVITE}),
-                        ("resume_agreed", {"resume_at": "2026-11-27T09:00:00+00:00"})],
-    }.get(state, [])
+    events = [("pause_word_heard", {}), ("spoken", {"text": wording.PAUSE_ACK}),  # -> breathing
+              ("exercise_done", {}), ("exercise_done", {}),  # -> grounding -> agreeing
+              ("spoken", {"text": wording.AGREE_INVITE}),
+              ("resume_agreed", {"resume_at": "2026-11-27T09:00:00+00:00"})]  # -> closing
+    steps = {State.LISTENING: 0, State.ACKNOWLEDGING: 1, State.BREATHING: 2, State.GROUNDING: 3,
+             State.AGREEING: 4, State.CLOSING: 6}[state]
+    path = events[:steps]
     for t_ms, (trigger, kwargs) in enumerate(path, start=1):
         s.trigger(trigger, t_ms=t_ms * 1000, **kwargs)
     assert s.state == state
@@ -81,7 +79,7 @@ def test_stop_from_every_session_state_returns_to_listening_at_once_with_a_kind_
     s.command(name="stop", text="that's enough", t_ms=99_000)
     assert s.state == State.LISTENING
     assert s.outbox == [ControlPacer("stop", t_ms=99_000), Say(wording.COMMAND_ACKS["stop"], t_ms=99_000)]
-    s.spoken(text=wording.COMMAND_ACKS["stop"], t_ms=102_000)  # once the kind line is said, the pause word again
+    s.spoken(text=wording.COMMAND_ACKS["stop"], t_ms=102_000)  # the kind line said: the pause word again
     assert s.outbox[2:] == [_at(PAUSE_WORD_ONLY, 102_000)]
 
 
@@ -239,7 +237,7 @@ def test_an_exercise_ending_after_a_stop_is_ignored():
 
 def test_an_unknown_command_is_refused_by_name():
     s = drive_to(State.BREATHING)
-    with pytest.raises(ValueError, match="unknown command 'dance'; use one of stop, skip, slower, faster, repeat"):
+    with pytest.raises(ValueError, match="unknown command 'dance'; use one of stop, skip, slower, faster"):
         s.command(name="dance", t_ms=1)
 
 
@@ -260,4 +258,19 @@ def test_the_machine_does_no_io_it_only_appends_actions():
     source = inspect.getsource(machine)
     assert not re.search(r"\b(open|print|input|sleep|time\.time|monotonic)\(", source)
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", source, re.MULTILINE))
-    assert imports == {"__future__", "dataclasses", "enum", "transitions", "assistant.events", "assistant.session"}
+    assert imports == {"__future__", "dataclasses", "enum", "transitions", "assistant.events",
+                       "assistant.session"}
+
+
+def _exports_match(module) -> None:
+    """Every public name defined at the top of `module` is in __all__, and nothing else."""
+    tree = ast.parse(inspect.getsource(module))
+    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)}
+    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
+
+
+def test_every_public_name_of_the_machine_module_is_exported():
+    _exports_match(machine)

@@ -3,6 +3,7 @@ blocks, live commands, the text fallback, and PocketSphinx hearing the spoken cu
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import re
@@ -17,7 +18,8 @@ from assistant.speech.voice import PyttsxVoice, TextVoice
 
 _TONE_GAP = round(tones.GAP_SECONDS * RATE)  # 2205 samples of silence end every phase tone
 _SPEECH_STEP = 1e-3  # third difference above this is speech: tones (<= 392 Hz, peak 0.3) stay under 4e-4
-_SPEECH_QUIET = round(0.4 * RATE)  # 0.4 s without speech-like change ends a spoken stretch
+_SPEECH_QUIET = round(0.09 * RATE)  # separate lines are >= 0.1 s apart (a tone's silent tail at least)
+_PHRASE_QUIET = round(0.4 * RATE)  # pauses inside a sentence are shorter than this
 
 
 def sound_onsets(audio: np.ndarray, min_silence: int = _TONE_GAP - 200) -> np.ndarray:
@@ -26,7 +28,7 @@ def sound_onsets(audio: np.ndarray, min_silence: int = _TONE_GAP - 200) -> np.nd
     return np.concatenate([loud[:1], loud[1:][np.diff(loud) > min_silence]])
 
 
-def speech_stretches(audio: np.ndarray) -> list[tuple[int, int]]:
+def speech_stretches(audio: np.ndarray, min_quiet: int = _SPEECH_QUIET) -> list[tuple[int, int]]:
     """(first, last) samples of each stretch of speech, found from the causal third difference
     x[n]-3x[n-1]+3x[n-2]-x[n-3]: a smooth low tone barely changes it, while a speech clip's first sample
     (>= 2e-3, after silence) moves it by at least that much on exactly that sample."""
@@ -34,7 +36,7 @@ def speech_stretches(audio: np.ndarray) -> list[tuple[int, int]]:
     active = np.flatnonzero(d3 > _SPEECH_STEP)
     if active.size == 0:
         return []
-    breaks = np.flatnonzero(np.diff(active) > _SPEECH_QUIET)
+    breaks = np.flatnonzero(np.diff(active) > min_quiet)
     return list(zip(np.r_[active[0], active[breaks + 1]].tolist(), np.r_[active[breaks], active[-1]].tolist(),
                     strict=True))
 
@@ -76,11 +78,19 @@ def test_a_five_minute_session_has_thirty_cycles_framed_by_an_intro_and_a_closin
     assert 300 < timeline.seconds < 320
 
 
-def test_every_tone_starts_exactly_on_its_scheduled_sample(five_minutes, voice):
-    timeline, audio = five_minutes
+@pytest.fixture(scope="module", params=sorted(exercises.PATTERNS))
+def any_pattern_five_minutes(request, voice, five_minutes):
+    if request.param == "extended_exhale":
+        return five_minutes
+    timeline = breathing_timeline(exercises.PATTERNS[request.param], voice, minutes=5)
+    return timeline, render(timeline, voice)
+
+
+def test_every_tone_starts_exactly_on_its_scheduled_sample(any_pattern_five_minutes, voice):
+    timeline, audio = any_pattern_five_minutes
     found = set(sound_onsets(audio).tolist())
     scheduled = _starts(timeline, "phase")
-    assert [s for s in scheduled if s not in found] == []  # onset error: 0 samples, for all 60 phases
+    assert [s for s in scheduled if s not in found] == []  # onset error: 0 samples, for every phase
     for s in scheduled:
         assert audio[s - 1] == 0.0 and audio[s] != 0.0
     spans = _say_spans(timeline, voice)
@@ -108,11 +118,11 @@ def test_every_onset_survives_writing_the_session_as_a_16_bit_wav(five_minutes, 
     assert set(_starts(timeline, "say")) <= set(speech_onsets(pcm).tolist())
 
 
-def test_every_spoken_line_starts_exactly_on_its_scheduled_sample(five_minutes, voice):
-    timeline, audio = five_minutes
+def test_every_spoken_line_starts_exactly_on_its_scheduled_sample(any_pattern_five_minutes, voice):
+    timeline, audio = any_pattern_five_minutes
     found = speech_onsets(audio).tolist()
     scheduled = _starts(timeline, "say")
-    assert [s for s in scheduled if s not in found] == []  # onset error: 0 samples, for all 10 lines
+    assert [s for s in scheduled if s not in found] == []  # onset error: 0 samples, for every line
     spans = _say_spans(timeline, voice)
     # anything else that looks like a speech onset is a pause inside a line, never a tone
     assert all(any(a <= s < b for a, b in spans) for s in found)
@@ -148,7 +158,7 @@ def test_the_timeline_json_follows_the_command_line_contract(five_minutes, tmp_p
 
 
 @pytest.mark.parametrize("frames", [512, 1000, 4096, 22050, 10**7])
-def test_streaming_a_five_minute_session_in_blocks_gives_the_same_bytes_as_render(five_minutes, voice, frames):
+def test_streaming_five_minutes_in_blocks_gives_the_same_bytes_as_render(five_minutes, voice, frames):
     timeline, audio = five_minutes
     streamed = np.concatenate(list(Pacer(timeline, voice).blocks(frames)))
     assert streamed.tobytes() == audio.tobytes()
@@ -339,7 +349,7 @@ def test_pocketsphinx_hears_the_spoken_cues_in_a_rendered_session():
         audio = render(timeline, us_voice)
     decoder = Decoder(samprate=16000, loglevel="FATAL")  # default en-us model, language-model search
     heard: list[str] = []
-    for start, end in speech_stretches(audio):  # found in the audio, not taken from the timeline
+    for start, end in speech_stretches(audio, _PHRASE_QUIET):  # found in the audio, not from the timeline
         stretch = audio[max(0, start - sample_of(0.2)):end + sample_of(0.3)]
         pcm = (np.clip(soxr.resample(stretch, RATE, 16000), -1, 1) * 32767).astype("<i2").tobytes()
         decoder.start_utt()
@@ -349,3 +359,18 @@ def test_pocketsphinx_hears_the_spoken_cues_in_a_rendered_session():
     said = {w for c in timeline.cues if c.kind == "say" for w in re.findall(r"[a-z']+", c.text.lower())}
     assert "breathe" in heard, heard
     assert len(said & set(heard)) >= 4, heard  # typically: if, you, like, together, as, the, breathe, how
+
+
+def _exports_match(module) -> None:
+    """Every public name defined at the top of `module` is in __all__, and nothing else."""
+    tree = ast.parse(inspect.getsource(module))
+    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)}
+    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
+
+
+@pytest.mark.parametrize("module", [pacer, tones])
+def test_every_public_name_is_exported(module):
+    _exports_match(module)

@@ -1,10 +1,14 @@
-"""Real pyttsx3/espeak-ng rendering in its worker process, the phrase cache, privacy, and the text fallback."""
+"""Real pyttsx3/espeak-ng rendering in its worker process, the phrase cache, privacy, the text fallback."""
 
 from __future__ import annotations
+
+import ast
+import inspect
 
 import numpy as np
 import pytest
 
+from assistant.speech import voice as voice_module
 from assistant.speech.voice import (
     INSTALL_HINT,
     ONSET_LEVEL,
@@ -28,7 +32,7 @@ def voice():
 
 @pytest.fixture
 def broken_espeak(tmp_path, monkeypatch):
-    """An espeak-ng data folder with nothing in it: espeak-ng reports the missing file and exits its process."""
+    """An empty espeak-ng data folder: espeak-ng reports the missing file and exits its process."""
     empty = tmp_path / "espeak-ng-data"
     empty.mkdir()
     monkeypatch.setenv("ESPEAK_DATA_PATH", str(empty))
@@ -145,3 +149,17 @@ def test_the_text_voice_renders_silence_for_the_reading_time_and_records_the_tex
 
 def test_even_a_one_word_line_gets_half_a_second():
     assert reading_seconds("Hold", 150) == 0.5
+
+
+def _exports_match(module) -> None:
+    """Every public name defined at the top of `module` is in __all__, and nothing else."""
+    tree = ast.parse(inspect.getsource(module))
+    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)}
+    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
+
+
+def test_every_public_name_of_the_voice_module_is_exported():
+    _exports_match(voice_module)

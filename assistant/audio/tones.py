@@ -4,8 +4,9 @@ Why these shapes: a breath is easier to follow than a count, so the inhale tone 
 tone glides down over the whole phase; holds get a quiet steady hum so a partner knows the breath is held,
 not lost.
 Every tone starts with a raised-cosine fade whose first sample is ONSET_SAMPLE (1e-4, about -80 dBFS and
-still 3 steps of a 16-bit WAV, never 0.0), so the tone's first sample is exactly the one it was scheduled on, and it ends with a fade and a
-short silent gap before the next phase: no clicks, and each onset follows silence.
+still 3 steps of a 16-bit WAV, never 0.0), so the tone's first sample is exactly the one it was scheduled
+on; it ends with a fade and a short silent gap before the next phase: no clicks, and each onset follows
+silence.
 
 | name        | sound                                   | peak  |
 |-------------|-----------------------------------------|-------|
@@ -116,5 +117,6 @@ def chime(rate: int = RATE) -> np.ndarray:
 
 
 __all__ = [
-    "GAP_SECONDS", "HOLD_PEAK", "ONSET_SAMPLE", "PEAK", "RATE", "chime", "envelope", "glide", "phase_tone", "tone_samples",
+    "GAP_SECONDS", "HOLD_PEAK", "ONSET_SAMPLE", "PEAK", "RATE",
+    "chime", "envelope", "glide", "phase_tone", "tone_samples",
 ]

@@ -90,50 +90,51 @@ class SessionPlan:
     """Empty skips grounding."""
 
 
-S = State
-_SESSION = [S.ACKNOWLEDGING, S.BREATHING, S.GROUNDING, S.AGREEING, S.CLOSING]
-_EXERCISING = [S.BREATHING, S.GROUNDING]
+_S = State
+_SESSION = [_S.ACKNOWLEDGING, _S.BREATHING, _S.GROUNDING, _S.AGREEING, _S.CLOSING]
+_EXERCISING = [_S.BREATHING, _S.GROUNDING]
 
 TABLE = [
     # the pause word
-    {"trigger": "pause_word_heard", "source": S.LISTENING, "dest": S.ACKNOWLEDGING, "unless": "is_speaking"},
-    {"trigger": "pause_word_heard", "source": S.LISTENING, "dest": None},  # our own voice: echo guard
+    {"trigger": "pause_word_heard", "source": _S.LISTENING, "dest": _S.ACKNOWLEDGING,
+     "unless": "is_speaking"},
+    {"trigger": "pause_word_heard", "source": _S.LISTENING, "dest": None},  # our own voice: echo guard
     {"trigger": "pause_word_heard", "source": _SESSION, "dest": None},  # already pausing
     # commands: stop wins everywhere
-    {"trigger": "command", "source": _SESSION, "dest": S.LISTENING,
+    {"trigger": "command", "source": _SESSION, "dest": _S.LISTENING,
      "conditions": "is_stop", "before": "_stop"},
-    {"trigger": "command", "source": S.LISTENING, "dest": None, "after": "_command_while_listening"},
+    {"trigger": "command", "source": _S.LISTENING, "dest": None, "after": "_command_while_listening"},
     {"trigger": "command", "source": _EXERCISING, "dest": None, "after": "_pace"},
-    {"trigger": "command", "source": S.ACKNOWLEDGING, "dest": None, "after": "_prepare_pace"},
-    {"trigger": "command", "source": S.AGREEING, "dest": S.CLOSING,
+    {"trigger": "command", "source": _S.ACKNOWLEDGING, "dest": None, "after": "_prepare_pace"},
+    {"trigger": "command", "source": _S.AGREEING, "dest": _S.CLOSING,
      "conditions": "is_skip", "before": "_agree_later"},
-    {"trigger": "command", "source": S.AGREEING, "dest": None, "after": "_agreeing_command"},
-    {"trigger": "command", "source": S.CLOSING, "dest": S.LISTENING,
+    {"trigger": "command", "source": _S.AGREEING, "dest": None, "after": "_agreeing_command"},
+    {"trigger": "command", "source": _S.CLOSING, "dest": _S.LISTENING,
      "conditions": "is_skip", "before": "_skip_closing"},
-    {"trigger": "command", "source": S.CLOSING, "dest": None, "after": "_closing_command"},
+    {"trigger": "command", "source": _S.CLOSING, "dest": None, "after": "_closing_command"},
     # speech finished
-    {"trigger": "spoken", "source": S.ACKNOWLEDGING, "dest": S.GROUNDING,
+    {"trigger": "spoken", "source": _S.ACKNOWLEDGING, "dest": _S.GROUNDING,
      "conditions": ["is_quiet", "skip_breathing"]},
-    {"trigger": "spoken", "source": S.ACKNOWLEDGING, "dest": S.BREATHING, "conditions": "is_quiet"},
-    {"trigger": "spoken", "source": S.CLOSING, "dest": S.LISTENING, "conditions": "is_quiet"},
-    {"trigger": "spoken", "source": S.LISTENING, "dest": None,
+    {"trigger": "spoken", "source": _S.ACKNOWLEDGING, "dest": _S.BREATHING, "conditions": "is_quiet"},
+    {"trigger": "spoken", "source": _S.CLOSING, "dest": _S.LISTENING, "conditions": "is_quiet"},
+    {"trigger": "spoken", "source": _S.LISTENING, "dest": None,
      "conditions": "is_quiet", "after": "_listen_for_pause_word"},
-    {"trigger": "spoken", "source": list(S), "dest": None},
+    {"trigger": "spoken", "source": list(_S), "dest": None},
     # exercises
-    {"trigger": "exercise_done", "source": S.BREATHING, "dest": S.GROUNDING, "conditions": "has_grounding"},
-    {"trigger": "exercise_done", "source": [S.BREATHING, S.GROUNDING], "dest": S.AGREEING},
-    {"trigger": "exercise_done", "source": [S.LISTENING, S.ACKNOWLEDGING, S.AGREEING, S.CLOSING],
+    {"trigger": "exercise_done", "source": _S.BREATHING, "dest": _S.GROUNDING, "conditions": "has_grounding"},
+    {"trigger": "exercise_done", "source": [_S.BREATHING, _S.GROUNDING], "dest": _S.AGREEING},
+    {"trigger": "exercise_done", "source": [_S.LISTENING, _S.ACKNOWLEDGING, _S.AGREEING, _S.CLOSING],
      "dest": None},  # late report after a stop, or nothing running
     # hand-over from the agreement dialog
-    {"trigger": "resume_agreed", "source": S.AGREEING, "dest": S.CLOSING, "before": "_keep_resume_time"},
+    {"trigger": "resume_agreed", "source": _S.AGREEING, "dest": _S.CLOSING, "before": "_keep_resume_time"},
     # audio-clock time
-    {"trigger": "tick", "source": S.ACKNOWLEDGING, "dest": S.BREATHING,
+    {"trigger": "tick", "source": _S.ACKNOWLEDGING, "dest": _S.BREATHING,
      "conditions": "ack_timed_out", "before": "_stop_waiting_for_speech"},
-    {"trigger": "tick", "source": S.AGREEING, "dest": S.CLOSING,
+    {"trigger": "tick", "source": _S.AGREEING, "dest": _S.CLOSING,
      "conditions": "agree_timed_out", "before": "_agree_later"},
-    {"trigger": "tick", "source": S.CLOSING, "dest": S.LISTENING,
+    {"trigger": "tick", "source": _S.CLOSING, "dest": _S.LISTENING,
      "conditions": "closing_timed_out", "before": "_stop_waiting_for_speech"},
-    {"trigger": "tick", "source": list(S), "dest": None},
+    {"trigger": "tick", "source": list(_S), "dest": None},
 ]
 
 
