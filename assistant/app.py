@@ -86,3 +86,106 @@ class Listener:
             word = typed_pause_word(line, words)
             if word is not None:
                 self.pause_heard(KeywordHeard(t_ms=0, word=word, start_ms=0, end_ms=0, confidence=1.0))
+
+
+class LiveSession:
+    """The guided session on live audio: mic blocks in; the state machine decides; the voice output plays.
+
+    Receives microphone blocks (16 kHz int16) through `feed`. The pause-word detector listens while the
+    machine is listening and the assistant is quiet (echo guard); during a session a command detector
+    listens instead. Triggers carry the microphone's audio clock (`t_ms`).
+    """
+
+    def __init__(self, session, pause_detector: PauseWordDetector, command_detector: PauseWordDetector,
+                 output, *, patterns: dict | None = None, spoken_cycles: int = 2, out: TextIO = sys.stdout,
+                 on_fact: Callable[[str, object], None] | None = None) -> None:
+        from assistant.session.wording import COMMAND_PHRASES
+
+        self.session = session
+        self.pause_detector = pause_detector
+        self.command_detector = command_detector
+        self.output = output
+        self.out = out
+        self._patterns = patterns or {}
+        self._spoken_cycles = spoken_cycles
+        self._command_of = {p: name for name, phrases in COMMAND_PHRASES.items() for p in phrases}
+        self._listening_for_commands = False
+        self._samples = 0
+        self._quiet_until = 0
+        self.on_fact = on_fact
+        """Called with ("pause", KeywordHeard), ("command", name), ("state", name) for logs and tests."""
+
+    @property
+    def t_ms(self) -> int:
+        return self._samples * 1000 // 16000
+
+    def feed(self, block) -> None:
+        """One microphone block: detect, advance the machine, perform what it asks."""
+        self._samples += len(block)
+        sounding = self.output.sounding
+        if sounding:
+            self._quiet_until = self._samples + round(_ECHO_TAIL_S * 16000)
+        if self._listening_for_commands:
+            self.pause_detector.mute_for(len(block) / 16000)
+            self.pause_detector.process(block)
+            for hit in self.command_detector.process(block):
+                self._trigger("command", name=self._command_of.get(hit.word, hit.word))
+        else:
+            self.command_detector.mute_for(len(block) / 16000)
+            self.command_detector.process(block)
+            if sounding or self._samples < self._quiet_until:
+                self.pause_detector.mute_for(len(block) / 16000)  # our own voice: echo guard
+            for event in self.pause_detector.process(block):
+                self._report("pause", event)
+                print(f"heard: {event.word} (confidence {event.confidence:.2f})", file=self.out, flush=True)
+                self._trigger("pause_word_heard")
+        for fact in self.output.drain():
+            if fact.kind == "started":
+                print(f"assistant: {fact.text}", file=self.out, flush=True)
+            elif fact.kind == "spoken":
+                self._trigger("spoken", text=fact.text)
+            else:
+                self._trigger("exercise_done")
+        self._trigger("tick")
+
+    def _trigger(self, trigger: str, **kwargs) -> None:
+        before = self.session.state
+        getattr(self.session, trigger)(t_ms=self.t_ms, **kwargs)
+        if trigger == "command":
+            self._report("command", kwargs["name"])
+        if self.session.state != before:
+            self._report("state", self.session.state.value)
+            print(f"state: {self.session.state.value}", file=self.out, flush=True)
+        self._perform()
+
+    def _report(self, kind: str, value: object) -> None:
+        if self.on_fact is not None:
+            self.on_fact(kind, value)
+
+    def _perform(self) -> None:
+        from assistant.events import ListenFor, Say
+        from assistant.session.machine import ControlPacer, StartExercise
+
+        actions, self.session.outbox = self.session.outbox, []
+        for action in actions:
+            if isinstance(action, Say):
+                self.output.say(action.text)
+            elif isinstance(action, ListenFor):
+                self._listening_for_commands = bool(action.vocabulary)
+                self.command_detector.recognizer.reset()
+            elif isinstance(action, StartExercise):
+                self.output.start(self._timeline(action))
+            elif isinstance(action, ControlPacer):
+                self.output.control(action.command)
+
+    def _timeline(self, action):
+        from assistant.session import exercises, pacer
+
+        if action.kind == "grounding":
+            return pacer.grounding_timeline(exercises.get_script(action.name), self.output.voice)
+        pattern = exercises.get_pattern(action.name, self._patterns)
+        if action.tempo_steps:
+            pattern = exercises.with_tempo(pattern, action.tempo_steps)
+        return pacer.breathing_timeline(pattern, self.output.voice, cycles=action.cycles or None,
+                                        minutes=None if action.cycles else (action.minutes or None),
+                                        spoken_cycles=self._spoken_cycles)

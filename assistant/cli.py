@@ -146,7 +146,7 @@ def _open_voice(config: Config):
 
 
 def _cmd_listen(args: argparse.Namespace) -> int:
-    """Listen until Ctrl-C; acknowledge each pause word aloud."""
+    """Listen until Ctrl-C; on the pause word, run the guided session."""
     from assistant.app import Listener
 
     config = _config(args)
@@ -156,34 +156,53 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         listener.run_text(sys.stdin, config.listener.pause_words)
         return EXIT_OK
 
+    from assistant.app import LiveSession
     from assistant.audio.devices import DeviceError
-    from assistant.audio.sinks import SpeakerSink
+    from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
-    from assistant.speech.engines import EngineError, build_detector
+    from assistant.session import exercises
+    from assistant.session.machine import Session, SessionPlan
+    from assistant.session.output import VoiceOutput
+    from assistant.session.pacer import RATE
+    from assistant.session.wording import all_lines, command_vocabulary
+    from assistant.speech.detector import PauseWordDetector
+    from assistant.speech.engines import EngineError, build_detector, build_recognizer
     from assistant.speech.recognizer import VocabularyError
     from assistant.speech.vosk_engine import ModelError
 
+    session_config = config.session
     try:
+        patterns = exercises.parse_patterns(session_config.patterns)
         detector, choice = build_detector(config, engine=args.engine, model=args.model)
+        commands = PauseWordDetector(build_recognizer(choice, command_vocabulary(), sensitivity=0.5),
+                                     sensitivity=0.5, debounce_seconds=1.0)
         mic = MicSource(args.input or config.listener.input_device or None)
-    except (EngineError, ModelError, VocabularyError, DeviceError) as e:
+    except (EngineError, ModelError, VocabularyError, DeviceError, ValueError) as e:
         raise UserError(str(e)) from e
+    output = VoiceOutput(_open_voice(config))
+    for line in all_lines():  # render every fixed line now, so the acknowledgement starts at once
+        output.voice.render(line)
     try:
-        sink = SpeakerSink(args.output or config.voice.output_device or None)
+        player = StreamPlayer(output.read, RATE, args.output or config.voice.output_device or None).start()
     except DeviceError as e:
-        print(f"assistant: {e}; replies will be printed only", file=sys.stderr)
-        sink = None
-    voice = _open_voice(config)
-    listener = Listener(detector=detector, voice=voice, sink=sink)
+        mic.close()
+        raise UserError(str(e)) from e
+    plan = SessionPlan(pattern=session_config.pattern, cycles=session_config.cycles,
+                       minutes=session_config.minutes, grounding=session_config.grounding)
+    live = LiveSession(Session(plan=plan), detector, commands, output, patterns=patterns,
+                       spoken_cycles=session_config.spoken_cycles)
     with mic:
         if not mic.wait_started(timeout=5):
             raise UserError("the microphone delivered no audio in 5 s: check it with `assistant devices`")
         words = ", ".join(f'"{w}"' for w in config.listener.pause_words)
         print(f"listening for {words} with {choice.name} (Ctrl-C to stop)", flush=True)
         try:
-            listener.run_audio(mic.frames())
+            for block in mic.frames():
+                live.feed(block)
         except DeviceError as e:
             raise UserError(str(e)) from e
+        finally:
+            player.close()
     return EXIT_OK
 
 

@@ -21,8 +21,9 @@ from assistant.audio.devices import DeviceError, _sd, find_device
 _LOGGER = logging.getLogger(__name__)
 BLOCK_SAMPLES = 1024
 """Samples per block: 46 ms at 22.05 kHz, small enough that commands land within one block or two."""
-QUEUE_BLOCKS = 4
-"""Blocks queued ahead of the callback: about 0.2 s of latency for commands, enough to ride out hiccups."""
+QUEUE_BLOCKS = 8
+"""Blocks queued ahead of the callback: about 0.37 s, enough to ride out a line being rendered (up to
+0.25 s) while commands still land well within a second."""
 
 
 class StreamPlayer:

@@ -49,10 +49,12 @@ class SessionView:
         if self._live is not None:
             self._live.__exit__(None, None, None)
 
-    def update(self, pacer: Any) -> None:
-        for event in pacer.drain_events():
-            if event.kind == "start" and event.cue.kind == "say":
-                self._print(f"  “{event.cue.text}”")
+    def update(self, pacer: Any, lines: bool = True) -> None:
+        """Redraw the phase; with `lines`, also print the lines that started (drains the pacer's events)."""
+        if lines:
+            for event in pacer.drain_events():
+                if event.kind == "start" and event.cue.kind == "say":
+                    self._print(f"  “{event.cue.text}”")
         current = pacer.current_phase()
         if current is None:
             if self._live is not None:

@@ -1,0 +1,98 @@
+"""The assistant's one continuous voice: whatever is sounding (a line, an exercise) comes from here.
+
+Receives requests (say a line, start an exercise's timeline, a pacer command). Emits audio blocks on demand
+(`read`, called by the StreamPlayer's producer) and, through `drain`, the facts the session needs:
+`spoken(text)` when a requested line has been heard out and `exercise_done` when a timeline ends.
+When nothing is sounding it yields silence, so the output stream never has to be reopened (a new stream can
+start late) and the first word of an acknowledgement starts within one block.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.session.pacer import RATE, Pacer, Timeline
+from assistant.speech.voice import Voice
+
+
+@dataclass(frozen=True)
+class OutputFact:
+    """Something the session must hear about: "started" / "spoken" (a line began / was heard out, with its
+    text) or "exercise_done"."""
+
+    kind: str
+    text: str = ""
+
+
+class VoiceOutput:
+    """Holds the current Pacer; thread-safe between the player's producer thread and the main loop."""
+
+    def __init__(self, voice: Voice, rate: int = RATE) -> None:
+        self.voice = voice
+        self.rate = rate
+        self._pacer: Pacer | None = None
+        self._exercise = False
+        self._facts: list[OutputFact] = []
+        self._lock = threading.Lock()
+        self.samples_played = 0
+        """Samples handed to the player so far: the output's own audio clock."""
+
+    @property
+    def sounding(self) -> bool:
+        """True while a line or an exercise is playing (the echo guard keys on this)."""
+        with self._lock:
+            return self._pacer is not None and not self._pacer.done
+
+    @property
+    def pacer(self) -> Pacer | None:
+        return self._pacer
+
+    def say(self, text: str) -> None:
+        """Speak `text` after whatever line is being said; the rhythm of a running exercise does not move."""
+        with self._lock:
+            if self._pacer is None or self._pacer.done:
+                self._pacer = Pacer(Timeline((), 0, (), self.rate), self.voice)
+                self._exercise = False
+            self._pacer.say(text)
+
+    def start(self, timeline: Timeline) -> None:
+        """Play an exercise's timeline from now on (replaces anything that was sounding)."""
+        with self._lock:
+            self._pacer = Pacer(timeline, self.voice)
+            self._exercise = True
+
+    def control(self, command: str) -> None:
+        """stop, skip, slower, faster or repeat, applied to what is sounding at the next block."""
+        with self._lock:
+            pacer = self._pacer
+        if pacer is not None and not pacer.done:
+            getattr(pacer, command)()
+
+    def read(self, frames: int) -> np.ndarray:
+        """The next block: the pacer's samples, or silence when nothing is sounding."""
+        with self._lock:
+            pacer = self._pacer
+            if pacer is None:
+                block = np.zeros(frames, dtype=np.float32)
+            else:
+                block = pacer.read(frames)
+                for event in pacer.drain_events():
+                    if event.cue.kind == "say":
+                        kind = "spoken" if event.kind == "end" else "started"
+                        self._facts.append(OutputFact(kind, event.cue.text))
+                if pacer.done:
+                    if self._exercise:
+                        self._facts.append(OutputFact("exercise_done"))
+                    self._pacer = None
+                if len(block) < frames:
+                    block = np.concatenate([block, np.zeros(frames - len(block), dtype=np.float32)])
+            self.samples_played += frames
+            return block
+
+    def drain(self) -> list[OutputFact]:
+        with self._lock:
+            facts, self._facts = self._facts, []
+            return facts
