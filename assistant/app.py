@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from assistant.audio.sinks import AudioSink
@@ -22,6 +23,13 @@ from assistant.speech.voice import Voice
 _LOGGER = logging.getLogger(__name__)
 _ECHO_TAIL_S = 0.5
 """Seconds after the assistant stops speaking during which its echo may still reach the microphone."""
+
+
+def _local_now() -> datetime:
+    """Wall-clock now in the local zone, with its DST rules (dateutil's tzlocal)."""
+    from dateutil import tz
+
+    return datetime.now(tz.gettz())
 
 
 def _normalise(text: str) -> str:
@@ -88,57 +96,97 @@ class Listener:
                 self.pause_heard(KeywordHeard(t_ms=0, word=word, start_ms=0, end_ms=0, confidence=1.0))
 
 
-class LiveSession:
-    """The guided session on live audio: mic blocks in; the state machine decides; the voice output plays.
+@dataclass
+class Detectors:
+    """The spotters the live loop switches between; all share the microphone's clock."""
 
-    Receives microphone blocks (16 kHz int16) through `feed`. The pause-word detector listens while the
-    machine is listening and the assistant is quiet (echo guard); during a session a command detector
-    listens instead. Triggers carry the microphone's audio clock (`t_ms`).
+    pause: PauseWordDetector
+    """The pause word, while listening and quiet."""
+    commands: PauseWordDetector
+    """stop, skip, slower, faster, repeat: during a session, even while the assistant speaks."""
+    answers: PauseWordDetector | None = None
+    """yes / no, while agreeing a resume time."""
+    reconnect: PauseWordDetector | None = None
+    """next, repeat, we're done, ten more minutes: while prompts are read."""
+
+    def all(self) -> list[PauseWordDetector]:
+        return [d for d in (self.pause, self.commands, self.answers, self.reconnect) if d is not None]
+
+
+class LiveSession:
+    """The assistant on live audio: mic blocks in; the state machine, the agreeing dialog and the reminders
+    decide; the voice output plays.
+
+    Receives microphone blocks (16 kHz int16) through `feed`. Only the detectors of the current mode hear
+    the audio (the others skip it, keeping their clocks): the pause word while listening and quiet (echo
+    guard), commands during a session, a time phrase and yes/no while agreeing, next/repeat/done while
+    prompts are read. Triggers carry the microphone's audio clock (`t_ms`); wall-clock time (`now()`) is
+    used only for resume times and reminders.
     """
 
-    def __init__(self, session, pause_detector: PauseWordDetector, command_detector: PauseWordDetector,
-                 output, *, patterns: dict | None = None, spoken_cycles: int = 2, out: TextIO = sys.stdout,
+    def __init__(self, session, detectors: Detectors, output, *, patterns: dict | None = None,
+                 spoken_cycles: int = 2, out: TextIO = sys.stdout, store=None, scheduler=None,
+                 now: Callable[[], object] | None = None, agreement=None, snooze_minutes: float = 10,
                  on_fact: Callable[[str, object], None] | None = None) -> None:
+        from assistant.session.reconnect import RECONNECT_PHRASES
         from assistant.session.wording import COMMAND_PHRASES
 
         self.session = session
-        self.pause_detector = pause_detector
-        self.command_detector = command_detector
+        self.detectors = detectors
         self.output = output
         self.out = out
+        self.store = store
+        self.scheduler = scheduler
+        self.now = now or _local_now
+        self._agreement = agreement
+        self._snooze_minutes = snooze_minutes
         self._patterns = patterns or {}
         self._spoken_cycles = spoken_cycles
         self._command_of = {p: name for name, phrases in COMMAND_PHRASES.items() for p in phrases}
+        self._reconnect_of = {p: name for name, phrases in RECONNECT_PHRASES.items() for p in phrases}
         self._listening_for_commands = False
         self._samples = 0
         self._quiet_until = 0
+        self._dialog = None
+        self._utterance: list | None = None
+        self._gate = None
+        self.reconnection = None
+        self._due = None
+        self._next_check_samples = 0
         self.on_fact = on_fact
-        """Called with ("pause", KeywordHeard), ("command", name), ("state", name) for logs and tests."""
+        """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
+        ("reminder", ReminderDue) for logs and tests."""
 
     @property
     def t_ms(self) -> int:
         return self._samples * 1000 // 16000
 
+    def _mode(self) -> str:
+        if self.reconnection is not None:
+            return "reconnect"
+        if self.session.state.value == "agreeing":
+            return "agree"
+        return "session" if self._listening_for_commands else "listen"
+
     def feed(self, block) -> None:
         """One microphone block: detect, advance the machine, perform what it asks."""
         self._samples += len(block)
-        sounding = self.output.sounding
-        if sounding:
+        seconds = len(block) / 16000
+        if self.output.sounding:
             self._quiet_until = self._samples + round(_ECHO_TAIL_S * 16000)
-        if self._listening_for_commands:
-            self.pause_detector.mute_for(len(block) / 16000)
-            self.pause_detector.process(block)
-            for hit in self.command_detector.process(block):
-                self._trigger("command", name=self._command_of.get(hit.word, hit.word))
-        else:
-            self.command_detector.mute_for(len(block) / 16000)
-            self.command_detector.process(block)
-            if sounding or self._samples < self._quiet_until:
-                self.pause_detector.mute_for(len(block) / 16000)  # our own voice: echo guard
-            for event in self.pause_detector.process(block):
-                self._report("pause", event)
-                print(f"heard: {event.word} (confidence {event.confidence:.2f})", file=self.out, flush=True)
-                self._trigger("pause_word_heard")
+        quiet = self._samples >= self._quiet_until
+        mode = self._mode()
+        hear = {self.detectors.pause: mode == "listen" and quiet,
+                self.detectors.commands: mode in ("session", "agree"),
+                self.detectors.answers: mode == "agree" and quiet,
+                self.detectors.reconnect: mode == "reconnect" and quiet}
+        for detector in self.detectors.all():
+            if not hear.get(detector):
+                detector.mute_for(seconds)  # skipped: its clock runs on, nothing is heard
+            for hit in detector.process(block):
+                self._heard(detector, hit)
+        if mode == "agree":
+            self._collect_time_phrase(block, quiet)
         for fact in self.output.drain():
             if fact.kind == "started":
                 print(f"assistant: {fact.text}", file=self.out, flush=True)
@@ -147,6 +195,113 @@ class LiveSession:
             else:
                 self._trigger("exercise_done")
         self._trigger("tick")
+        if self.scheduler is not None and self._samples >= self._next_check_samples:
+            self._next_check_samples = self._samples + 16000  # once a second of audio
+            self._check_reminders()
+
+    def _heard(self, detector: PauseWordDetector, hit) -> None:
+        if detector is self.detectors.pause:
+            self._report("pause", hit)
+            print(f"heard: {hit.word} (confidence {hit.confidence:.2f})", file=self.out, flush=True)
+            if self.store is not None:
+                self.store.record_pause(hit.word, self.now())
+            self._trigger("pause_word_heard")
+        elif detector is self.detectors.commands:
+            self._trigger("command", name=self._command_of.get(hit.word, hit.word))
+        elif detector is self.detectors.answers and self._dialog is not None:
+            from assistant.session.dialog import yes_or_no
+
+            answer = yes_or_no(hit.word)
+            print(f"heard: {hit.word}", file=self.out, flush=True)
+            if answer and self._dialog.awaiting_yes_no:
+                self._dialog.heard_answer(answer, self.now())
+                self._perform_dialog()
+        elif detector is self.detectors.reconnect and self.reconnection is not None:
+            name = self._reconnect_of.get(hit.word, hit.word)
+            print(f"heard: {hit.word}", file=self.out, flush=True)
+            self.reconnection.command(name, self.now())
+            if self.reconnection.snoozed and self._due is not None:
+                self.scheduler.snooze(self._due.agreement_id or self._due.ritual, self._snooze_minutes, self.now())
+            self._perform_reconnection()
+
+    # -- agreeing a resume time ----------------------------------------------------------------------------
+    def _collect_time_phrase(self, block, quiet: bool) -> None:
+        """While agreeing and waiting for a time: gather one utterance, then recognise and parse it."""
+        from assistant.audio.vad import VadGate
+        from assistant.session.dialog import AgreeDialog
+
+        if self._dialog is None:
+            agreement = self._agreement
+            self._dialog = AgreeDialog() if agreement is None else AgreeDialog(
+                min_break=timedelta(minutes=agreement.min_break_minutes),
+                max_break=timedelta(hours=agreement.max_break_hours))
+            self._gate = VadGate()
+        if not quiet or self._dialog.awaiting_yes_no:
+            self._utterance = None
+            return
+        out = self._gate.process(block)
+        if out.opened:
+            self._utterance = []
+        if self._utterance is not None:
+            self._utterance.extend(op for op in out.ops if not isinstance(op, int))
+        if out.closed and self._utterance:
+            import numpy as np
+
+            from assistant.speech.times import transcribe_time
+
+            words = transcribe_time(np.concatenate(self._utterance))
+            self._utterance = None
+            print(f"heard: {words or '(nothing I know)'}", file=self.out, flush=True)
+            self._dialog.heard_time(words, self.now())
+            self._perform_dialog()
+
+    def _perform_dialog(self) -> None:
+        dialog = self._dialog
+        actions, dialog.outbox = dialog.outbox, []
+        for action in actions:
+            self.output.say(action.text)
+        if dialog.agreed is not None:
+            agreed, self._dialog = dialog.agreed, None
+            if self.store is not None:
+                record = self.store.add_agreement(agreed.resume_at, agreed.heard, self.now())
+                print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
+            self._report("agreed", agreed)
+            self._trigger("resume_agreed", resume_at=agreed.resume_at.isoformat())
+
+    # -- reminders and reconnection ------------------------------------------------------------------------
+    def _check_reminders(self) -> None:
+        if self.reconnection is not None or self.session.state.value != "listening" or self.output.sounding:
+            return
+        due = self.scheduler.due(self.now())
+        if not due:
+            return
+        from assistant.prompts import load_deck
+        from assistant.session.reconnect import Reconnection
+        from assistant.timeparse import describe
+
+        self._due = due[0]
+        self._report("reminder", self._due)
+        deck = load_deck(self._due.deck)
+        line = deck.reminder_line(self._due.caught_up, describe(self._due.resume_at, self.now()))
+        print(f"reminder: {self._due.heard} ({self._due.resume_at.isoformat()})", file=self.out, flush=True)
+        self.reconnection = Reconnection(deck, self.store, reminder_line=line, snooze_minutes=self._snooze_minutes)
+        self.reconnection.begin()
+        self._perform_reconnection()
+
+    def _perform_reconnection(self) -> None:
+        from assistant.events import PlayCue
+
+        sitting = self.reconnection
+        actions, sitting.outbox = sitting.outbox, []
+        for action in actions:
+            if isinstance(action, PlayCue):
+                from assistant.audio import tones
+
+                self.output.play(tones.chime())
+            else:
+                self.output.say(action.text)
+        if sitting.finished:
+            self.reconnection = None
 
     def _trigger(self, trigger: str, **kwargs) -> None:
         before = self.session.state
@@ -172,7 +327,7 @@ class LiveSession:
                 self.output.say(action.text)
             elif isinstance(action, ListenFor):
                 self._listening_for_commands = bool(action.vocabulary)
-                self.command_detector.recognizer.reset()
+                self.detectors.commands.recognizer.reset()
             elif isinstance(action, StartExercise):
                 self.output.start(self._timeline(action))
             elif isinstance(action, ControlPacer):
@@ -189,3 +344,35 @@ class LiveSession:
         return pacer.breathing_timeline(pattern, self.output.voice, cycles=action.cycles or None,
                                         minutes=None if action.cycles else (action.minutes or None),
                                         spoken_cycles=self._spoken_cycles)
+
+
+def run_reconnection_live(sitting, config, input_device: str | None, output_device: str | None) -> None:
+    """`assistant reconnect` on the microphone and speaker: prompts aloud, moved on by voice."""
+    from assistant.audio.player import StreamPlayer
+    from assistant.audio.sources import MicSource
+    from assistant.session.machine import Session
+    from assistant.session.output import VoiceOutput
+    from assistant.session.pacer import RATE
+    from assistant.session.reconnect import reconnect_vocabulary
+    from assistant.speech.engines import build_recognizer, choose_engine
+    from assistant.speech.voice import open_voice
+
+    choice = choose_engine(config)
+    reconnect = PauseWordDetector(build_recognizer(choice, reconnect_vocabulary()), debounce_seconds=1.0)
+    idle = PauseWordDetector(build_recognizer(choice, config.listener.pause_words))
+    v = config.voice
+    output = VoiceOutput(open_voice(v.rate_wpm, v.voice, v.volume, enabled=v.enabled, on_text=lambda text: None))
+    live = LiveSession(Session(), Detectors(pause=idle, commands=idle, reconnect=reconnect), output,
+                       store=sitting.store, snooze_minutes=config.reminders.snooze_minutes)
+    live.reconnection = sitting
+    sitting.begin()
+    live._perform_reconnection()
+    player = StreamPlayer(output.read, RATE, output_device or v.output_device or None).start()
+    with MicSource(input_device or config.listener.input_device or None) as mic:
+        try:
+            for block in mic.frames():
+                live.feed(block)
+                if live.reconnection is None and not output.sounding:
+                    break
+        finally:
+            player.close()

@@ -71,6 +71,21 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_exercise_outputs(p)
     p.set_defaults(func=_cmd_ground)
 
+    p = sub.add_parser("reminders", help="list agreed resume times; `reminders cancel ID` cancels one")
+    p.add_argument("action", nargs="?", choices=["cancel"], help="cancel a reminder")
+    p.add_argument("id", nargs="?", type=int, help="the reminder's id (from `assistant reminders`)")
+    p.add_argument("--json", action="store_true", help="one JSON object per reminder")
+    p.set_defaults(func=_cmd_reminders)
+
+    p = sub.add_parser("reconnect", help="read reconnection prompts aloud now, one at a time")
+    p.add_argument("--deck", default="reconnection",
+                   help="reconnection (default), daily_checkin, money_date, micro_moments, future")
+    p.add_argument("--text", action="store_true", help="type next / repeat / we're done instead of speaking")
+    p.add_argument("--input", help="microphone name or index")
+    p.add_argument("--output", help="speaker name or index")
+    p.add_argument("--config", help="config file")
+    p.set_defaults(func=_cmd_reconnect)
+
     p = sub.add_parser("devices", help="list microphones and speakers")
     p.set_defaults(func=_cmd_devices)
 
@@ -156,14 +171,17 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         listener.run_text(sys.stdin, config.listener.pause_words)
         return EXIT_OK
 
-    from assistant.app import LiveSession
+    from assistant.app import Detectors, LiveSession
     from assistant.audio.devices import DeviceError
     from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
+    from assistant.scheduler import Scheduler
     from assistant.session import exercises
+    from assistant.session.dialog import NO_PHRASES, YES_PHRASES
     from assistant.session.machine import Session, SessionPlan
     from assistant.session.output import VoiceOutput
     from assistant.session.pacer import RATE
+    from assistant.session.reconnect import reconnect_vocabulary
     from assistant.session.wording import all_lines, command_vocabulary
     from assistant.speech.detector import PauseWordDetector
     from assistant.speech.engines import EngineError, build_detector, build_recognizer
@@ -174,11 +192,17 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     try:
         patterns = exercises.parse_patterns(session_config.patterns)
         detector, choice = build_detector(config, engine=args.engine, model=args.model)
-        commands = PauseWordDetector(build_recognizer(choice, command_vocabulary(), sensitivity=0.5),
-                                     sensitivity=0.5, debounce_seconds=1.0)
+
+        def spotter(phrases) -> PauseWordDetector:
+            return PauseWordDetector(build_recognizer(choice, phrases, sensitivity=0.5), debounce_seconds=1.0)
+
+        detectors = Detectors(pause=detector, commands=spotter(command_vocabulary()),
+                              answers=spotter(YES_PHRASES + NO_PHRASES), reconnect=spotter(reconnect_vocabulary()))
         mic = MicSource(args.input or config.listener.input_device or None)
     except (EngineError, ModelError, VocabularyError, DeviceError, ValueError) as e:
         raise UserError(str(e)) from e
+    store = _open_store()
+    scheduler = Scheduler.from_config(store, config.reminders)
     output = VoiceOutput(_open_voice(config))
     for line in all_lines():  # render every fixed line now, so the acknowledgement starts at once
         output.voice.render(line)
@@ -189,8 +213,9 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from e
     plan = SessionPlan(pattern=session_config.pattern, cycles=session_config.cycles,
                        minutes=session_config.minutes, grounding=session_config.grounding)
-    live = LiveSession(Session(plan=plan), detector, commands, output, patterns=patterns,
-                       spoken_cycles=session_config.spoken_cycles)
+    live = LiveSession(Session(plan=plan), detectors, output, patterns=patterns,
+                       spoken_cycles=session_config.spoken_cycles, store=store, scheduler=scheduler,
+                       agreement=config.agreement, snooze_minutes=config.reminders.snooze_minutes)
     with mic:
         if not mic.wait_started(timeout=5):
             raise UserError("the microphone delivered no audio in 5 s: check it with `assistant devices`")
@@ -360,4 +385,84 @@ def _play_or_render(args: argparse.Namespace, config: Config, timeline, voice) -
             player.wait(2)
         finally:
             player.close()
+    return EXIT_OK
+
+
+def _open_store():
+    from assistant.store import StoreError, open_store
+
+    try:
+        return open_store()
+    except StoreError as e:
+        raise UserError(str(e)) from e
+
+
+def _cmd_reminders(args: argparse.Namespace) -> int:
+    """List pending reminders, or cancel one by id."""
+    import json
+
+    with _open_store() as store:
+        if args.action == "cancel":
+            if args.id is None:
+                raise UserError("which one? assistant reminders cancel ID (ids are listed by `assistant reminders`)")
+            if not store.cancel(args.id):
+                raise UserError(f"no pending reminder with id {args.id}; `assistant reminders` lists them")
+            print(json.dumps({"event": "cancelled", "id": args.id}) if args.json else f"cancelled reminder {args.id}")
+            return EXIT_OK
+        pending = store.pending_agreements()
+    for a in pending:
+        if args.json:
+            print(json.dumps({"event": "reminder", "id": a.id, "resume_at": a.due_at.isoformat(),
+                              "agreed_at": a.created_at.isoformat(), "heard": a.heard, "status": a.status}))
+        else:
+            print(f"{a.id:4d}  {a.due_at:%a %d %b %H:%M}  ({a.heard})" + ("  snoozed" if a.status == "snoozed" else ""))
+    if not pending and not args.json:
+        print("no reminders pending")
+    return EXIT_OK
+
+
+def _cmd_reconnect(args: argparse.Namespace) -> int:
+    """Read a deck's prompts aloud now; next / repeat / we're done move it on."""
+    from datetime import UTC, datetime
+
+    from assistant.events import PlayCue, Say
+    from assistant.prompts import DECKS, DeckError
+    from assistant.session.reconnect import Reconnection, typed_command
+
+    config = _config(args)
+    if args.deck not in DECKS:
+        raise UserError(f"no deck {args.deck!r}; choose one of {', '.join(DECKS)}")
+    store = _open_store()
+    try:
+        sitting = Reconnection.for_deck(args.deck, store, snooze_minutes=config.reminders.snooze_minutes)
+    except DeckError as e:
+        raise UserError(str(e)) from e
+    if args.text:
+        sitting.begin()
+        lines = iter(sys.stdin)
+        while True:
+            for action in sitting.outbox:
+                if isinstance(action, Say):
+                    print(f"assistant: {action.text}", flush=True)
+                elif isinstance(action, PlayCue):
+                    print(f"({action.name})", flush=True)
+            sitting.outbox.clear()
+            if sitting.finished:
+                break
+            line = next(lines, None)
+            if line is None:
+                break
+            command = typed_command(line)
+            if command is None:
+                print("assistant: Say next, repeat, or we're done.", flush=True)
+                continue
+            sitting.command(command, datetime.now(UTC))
+        store.close()
+        return EXIT_OK
+    from assistant.app import run_reconnection_live
+
+    try:
+        run_reconnection_live(sitting, config, args.input, args.output)
+    finally:
+        store.close()
     return EXIT_OK

@@ -39,12 +39,14 @@ class VoiceOutput:
         self._lock = threading.Lock()
         self.samples_played = 0
         """Samples handed to the player so far: the output's own audio clock."""
+        self._sounds: list[np.ndarray] = []
+        """Cues (a chime) still to be mixed in, each as the samples left to play."""
 
     @property
     def sounding(self) -> bool:
-        """True while a line or an exercise is playing (the echo guard keys on this)."""
+        """True while a line, a cue or an exercise is playing (the echo guard keys on this)."""
         with self._lock:
-            return self._pacer is not None and not self._pacer.done
+            return bool(self._sounds) or (self._pacer is not None and not self._pacer.done)
 
     @property
     def pacer(self) -> Pacer | None:
@@ -63,6 +65,11 @@ class VoiceOutput:
         with self._lock:
             self._pacer = Pacer(timeline, self.voice)
             self._exercise = True
+
+    def play(self, audio: np.ndarray) -> None:
+        """Mix a short sound (a chime) in from the next block on, over whatever else is sounding."""
+        with self._lock:
+            self._sounds.append(np.asarray(audio, dtype=np.float32))
 
     def control(self, command: str) -> None:
         """stop, skip, slower, faster or repeat, applied to what is sounding at the next block."""
@@ -89,6 +96,13 @@ class VoiceOutput:
                     self._pacer = None
                 if len(block) < frames:
                     block = np.concatenate([block, np.zeros(frames - len(block), dtype=np.float32)])
+            if self._sounds:
+                block = block.copy()
+                for i, sound in enumerate(self._sounds):
+                    n = min(frames, len(sound))
+                    block[:n] += sound[:n]
+                    self._sounds[i] = sound[n:]
+                self._sounds = [sound for sound in self._sounds if len(sound)]
             self.samples_played += frames
             return block
 
