@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soxr
-
 from app_process import AppProcess
+from test_listen_rig import best_correlation
+
 from assistant.audio import tones
 from assistant.audio.files import read_audio
-from test_listen_rig import best_correlation
 
 pytestmark = pytest.mark.rig
 RATE = 16000
