@@ -104,13 +104,11 @@ class Detectors:
     """The pause word, while listening and quiet."""
     commands: PauseWordDetector
     """stop, skip, slower, faster, repeat: during a session, even while the assistant speaks."""
-    answers: PauseWordDetector | None = None
-    """yes / no, while agreeing a resume time."""
     reconnect: PauseWordDetector | None = None
     """next, repeat, we're done, ten more minutes: while prompts are read."""
 
     def all(self) -> list[PauseWordDetector]:
-        return [d for d in (self.pause, self.commands, self.answers, self.reconnect) if d is not None]
+        return [d for d in (self.pause, self.commands, self.reconnect) if d is not None]
 
 
 class LiveSession:
@@ -178,7 +176,6 @@ class LiveSession:
         mode = self._mode()
         hear = {self.detectors.pause: mode == "listen" and quiet,
                 self.detectors.commands: mode in ("session", "agree"),
-                self.detectors.answers: mode == "agree" and quiet,
                 self.detectors.reconnect: mode == "reconnect" and quiet}
         for detector in self.detectors.all():
             if not hear.get(detector):
@@ -208,14 +205,6 @@ class LiveSession:
             self._trigger("pause_word_heard")
         elif detector is self.detectors.commands:
             self._trigger("command", name=self._command_of.get(hit.word, hit.word))
-        elif detector is self.detectors.answers and self._dialog is not None:
-            from assistant.session.dialog import yes_or_no
-
-            answer = yes_or_no(hit.word)
-            print(f"heard: {hit.word}", file=self.out, flush=True)
-            if answer and self._dialog.awaiting_yes_no:
-                self._dialog.heard_answer(answer, self.now())
-                self._perform_dialog()
         elif detector is self.detectors.reconnect and self.reconnection is not None:
             name = self._reconnect_of.get(hit.word, hit.word)
             print(f"heard: {hit.word}", file=self.out, flush=True)
@@ -226,9 +215,11 @@ class LiveSession:
 
     # -- agreeing a resume time ----------------------------------------------------------------------------
     def _collect_time_phrase(self, block, quiet: bool) -> None:
-        """While agreeing and waiting for a time: gather one utterance, then recognise and parse it."""
+        """While agreeing: gather one utterance, recognise it with the time vocabulary (which holds yes and
+        no too: a short word alone is spotted far better by a whole-utterance decode than by keyword
+        search), then answer the dialog with it."""
         from assistant.audio.vad import VadGate
-        from assistant.session.dialog import AgreeDialog
+        from assistant.session.dialog import AgreeDialog, yes_or_no
 
         if self._dialog is None:
             agreement = self._agreement
@@ -236,7 +227,7 @@ class LiveSession:
                 min_break=timedelta(minutes=agreement.min_break_minutes),
                 max_break=timedelta(hours=agreement.max_break_hours))
             self._gate = VadGate()
-        if not quiet or self._dialog.awaiting_yes_no:
+        if not quiet:
             self._utterance = None
             return
         out = self._gate.process(block)
@@ -252,7 +243,11 @@ class LiveSession:
             words = transcribe_time(np.concatenate(self._utterance))
             self._utterance = None
             print(f"heard: {words or '(nothing I know)'}", file=self.out, flush=True)
-            self._dialog.heard_time(words, self.now())
+            answer = yes_or_no(words) if self._dialog.awaiting_yes_no else None
+            if answer is not None:
+                self._dialog.heard_answer(answer, self.now())
+            else:
+                self._dialog.heard_time(words, self.now())  # a new time, or asked again
             self._perform_dialog()
 
     def _perform_dialog(self) -> None:

@@ -177,7 +177,6 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from assistant.audio.sources import MicSource
     from assistant.scheduler import Scheduler
     from assistant.session import exercises
-    from assistant.session.dialog import NO_PHRASES, YES_PHRASES
     from assistant.session.machine import Session, SessionPlan
     from assistant.session.output import VoiceOutput
     from assistant.session.pacer import RATE
@@ -197,7 +196,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             return PauseWordDetector(build_recognizer(choice, phrases, sensitivity=0.5), debounce_seconds=1.0)
 
         detectors = Detectors(pause=detector, commands=spotter(command_vocabulary()),
-                              answers=spotter(YES_PHRASES + NO_PHRASES), reconnect=spotter(reconnect_vocabulary()))
+                              reconnect=spotter(reconnect_vocabulary()))
         mic = MicSource(args.input or config.listener.input_device or None)
     except (EngineError, ModelError, VocabularyError, DeviceError, ValueError) as e:
         raise UserError(str(e)) from e
