@@ -290,9 +290,7 @@ class LiveSession:
         actions, sitting.outbox = sitting.outbox, []
         for action in actions:
             if isinstance(action, PlayCue):
-                from assistant.audio import tones
-
-                self.output.play(tones.chime())
+                self.output.cue(action.name)
             else:
                 self.output.say(action.text)
         if sitting.finished:

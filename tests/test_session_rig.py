@@ -3,7 +3,6 @@ breathing cues, and "stop" said mid-exercise ends it and the assistant goes back
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 import soxr
 from app_process import AppProcess
+from partner_voice import partner_says
 from test_listen_rig import best_correlation
 
 from assistant.audio import tones
@@ -23,14 +23,6 @@ RATE = 16000
 def tone_16k(phase: str, seconds: float) -> np.ndarray:
     tone = tones.phase_tone(phase, round(seconds * tones.RATE))
     return (soxr.resample(tone, tones.RATE, RATE) * 32767).astype(np.int16)
-
-
-def spoken(text: str, folder: Path) -> np.ndarray:
-    """A partner's words, rendered by espeak-ng with a second of quiet before and after."""
-    path = folder / "words.wav"
-    subprocess.run(["espeak-ng", "-w", str(path), text], check=True)
-    pad = np.zeros(RATE, np.int16)
-    return np.concatenate([pad, read_audio(path), pad])
 
 
 def test_pause_word_starts_breathing_and_stop_ends_it(pulse_rig, shared_dir: Path, tmp_path: Path) -> None:
@@ -47,7 +39,7 @@ def test_pause_word_starts_breathing_and_stop_ends_it(pulse_rig, shared_dir: Pat
         app.wait_for("state: breathing", timeout=20)
         time.sleep(20)  # the intro line (about 7 s), then an inhale (4 s) and an exhale (6 s) at least
         during = pulse_rig.speaker_samples_recorded()
-        pulse_rig.play_into_mic(spoken("stop. that's enough.", tmp_path))
+        pulse_rig.play_into_mic(partner_says("stop. that's enough."))
         app.wait_for("state: listening", timeout=10)
         time.sleep(6)  # the short stop acknowledgement, then silence
         recording = pulse_rig.stop_recording_speaker()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.session.pacer import RATE, Pacer, Timeline
-from assistant.speech.voice import Voice
+from assistant.speech.voice import Clip, Voice
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,29 @@ class OutputFact:
     text: str = ""
 
 
+CUE_PREFIX = "\u266a "
+"""A "line" starting with this is a named sound (e.g. the chime), queued like speech so what follows waits."""
+
+
+class _CueAwareVoice:
+    """The assistant's voice, plus named sounds rendered from tones, so cues queue like lines."""
+
+    def __init__(self, voice: Voice) -> None:
+        self.voice = voice
+
+    def render(self, text: str) -> Clip:
+        if text.startswith(CUE_PREFIX):
+            from assistant.audio import tones
+
+            return Clip(tones.chime(), tones.RATE)
+        return self.voice.render(text)
+
+
 class VoiceOutput:
     """Holds the current Pacer; thread-safe between the player's producer thread and the main loop."""
 
     def __init__(self, voice: Voice, rate: int = RATE) -> None:
-        self.voice = voice
+        self.voice = _CueAwareVoice(voice)
         self.rate = rate
         self._pacer: Pacer | None = None
         self._exercise = False
@@ -67,9 +85,13 @@ class VoiceOutput:
             self._exercise = True
 
     def play(self, audio: np.ndarray) -> None:
-        """Mix a short sound (a chime) in from the next block on, over whatever else is sounding."""
+        """Mix a short sound in from the next block on, over whatever else is sounding."""
         with self._lock:
             self._sounds.append(np.asarray(audio, dtype=np.float32))
+
+    def cue(self, name: str) -> None:
+        """Play a named sound (the chime) in turn: lines asked for after it start once it has ended."""
+        self.say(CUE_PREFIX + name)
 
     def control(self, command: str) -> None:
         """stop, skip, slower, faster or repeat, applied to what is sounding at the next block."""
@@ -87,7 +109,7 @@ class VoiceOutput:
             else:
                 block = pacer.read(frames)
                 for event in pacer.drain_events():
-                    if event.cue.kind == "say":
+                    if event.cue.kind == "say" and not event.cue.text.startswith(CUE_PREFIX):
                         kind = "spoken" if event.kind == "end" else "started"
                         self._facts.append(OutputFact(kind, event.cue.text))
                 if pacer.done:

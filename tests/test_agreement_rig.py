@@ -1,0 +1,80 @@
+"""End to end through the PulseAudio rig: a session ends with a spoken "in one minute" and a "yes"; the
+reminder is listed by `assistant reminders --json`; when the minute is up the chime, the reminder and the
+first reconnection prompt are heard on the speaker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soxr
+from app_process import AppProcess
+from partner_voice import partner_says
+from test_listen_rig import best_correlation
+
+from assistant.audio import tones
+from assistant.audio.files import read_audio
+from assistant.prompts import load_deck
+
+pytestmark = pytest.mark.rig
+RATE = 16000
+
+
+def rendered(text: str) -> np.ndarray:
+    from assistant.speech.voice import PyttsxVoice
+
+    with PyttsxVoice() as voice:
+        clip = voice.render(text)
+    return (soxr.resample(clip.samples, clip.sample_rate, RATE) * 32767).astype(np.int16)
+
+
+def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shared_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n'
+                      '[session]\ncycles = 1\nspoken_cycles = 0\ngrounding = ""\n'
+                      '[agreement]\nmin_break_minutes = 0\n')
+    env = {**pulse_rig.env, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
+    try:
+        app.wait_for("listening for", timeout=60)
+        speech = read_audio(shared_dir / "real-voices" / "alexa" / "1.flac")
+        pulse_rig.play_into_mic(np.concatenate([np.zeros(RATE, np.int16), speech, np.zeros(RATE, np.int16)]))
+        app.wait_for("state: agreeing", timeout=90)
+        app.wait_for("assistant: When you both feel ready", timeout=10)
+        time.sleep(8)  # the invitation is heard out
+        pulse_rig.play_into_mic(partner_says("in one minute"))
+        app.wait_for("Is that right?", timeout=20)
+        time.sleep(4)
+        pulse_rig.play_into_mic(partner_says("yes"))
+        agreed = app.wait_for("agreed:", timeout=20)
+        app.wait_for("state: closing", timeout=10)
+
+        listed = subprocess.run([sys.executable, "-m", "assistant", "reminders", "--json"], check=True,
+                                capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+        reminders = [json.loads(line) for line in listed.stdout.splitlines()]
+        assert len(reminders) == 1 and reminders[0]["heard"] == "in one minute"
+        resume_at = datetime.fromisoformat(reminders[0]["resume_at"])
+        assert resume_at.isoformat() in agreed
+        assert 30 < (resume_at - datetime.now(resume_at.tzinfo)).total_seconds() <= 60
+
+        pulse_rig.start_recording_speaker()
+        app.wait_for("reminder:", timeout=90)
+        deck = load_deck("reconnection")
+        app.wait_for(deck.prompts[0].text[:30], timeout=60)
+        time.sleep(8)  # the first prompt is read out
+        recording = pulse_rig.stop_recording_speaker()
+    finally:
+        stderr = app.stop()
+    assert app.proc.returncode in (0, -2, 130), stderr
+    chime = (soxr.resample(tones.chime(), tones.RATE, RATE) * 32767).astype(np.int16)
+    assert best_correlation(recording, chime) > 0.8
+    assert best_correlation(recording, rendered(deck.reminder)) > 0.8
+    assert best_correlation(recording, rendered(deck.prompts[0].text)) > 0.8
