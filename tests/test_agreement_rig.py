@@ -27,12 +27,15 @@ pytestmark = pytest.mark.rig
 RATE = 16000
 
 
-def rendered(text: str) -> np.ndarray:
+def opening(text: str, seconds: float = 2.0) -> np.ndarray:
+    """The first `seconds` of `text` as the assistant's voice says it (a short stretch, so a buffer underrun
+    elsewhere in a long line cannot hide it)."""
     from assistant.speech.voice import PyttsxVoice
 
     with PyttsxVoice() as voice:
         clip = voice.render(text)
-    return (soxr.resample(clip.samples, clip.sample_rate, RATE) * 32767).astype(np.int16)
+    audio = (soxr.resample(clip.samples, clip.sample_rate, RATE) * 32767).astype(np.int16)
+    return audio[: round(seconds * RATE)]
 
 
 def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shared_dir: Path,
@@ -76,5 +79,5 @@ def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shar
     assert app.proc.returncode in (0, -2, 130), stderr
     chime = (soxr.resample(tones.chime(), tones.RATE, RATE) * 32767).astype(np.int16)
     assert best_correlation(recording, chime) > 0.8
-    assert best_correlation(recording, rendered(deck.reminder)) > 0.8
-    assert best_correlation(recording, rendered(deck.prompts[0].text)) > 0.8
+    assert best_correlation(recording, opening(deck.reminder)) > 0.8
+    assert best_correlation(recording, opening(deck.prompts[0].text)) > 0.8
