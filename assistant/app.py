@@ -10,15 +10,11 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from assistant.audio.sinks import AudioSink
-from assistant.events import KeywordHeard
-from assistant.session.wording import PAUSE_ACK
 from assistant.speech.detector import PauseWordDetector
-from assistant.speech.voice import Voice
 
 _LOGGER = logging.getLogger(__name__)
 _ECHO_TAIL_S = 0.5
@@ -43,57 +39,6 @@ def typed_pause_word(line: str, pause_words: Iterable[str]) -> str | None:
         if f" {_normalise(word)} " in padded:
             return word
     return None
-
-
-@dataclass
-class Listener:
-    """The always-on loop: hears the pause word and acknowledges it.
-
-    The guided session (breathing, grounding, agreeing) plugs in through `on_pause`.
-    """
-
-    detector: PauseWordDetector | None
-    voice: Voice
-    sink: AudioSink | None
-    out: TextIO = sys.stdout
-    on_pause: Callable[[KeywordHeard], None] | None = None
-    heard: list[KeywordHeard] = field(default_factory=list)
-
-    def say(self, text: str) -> None:
-        """Speak (or print) text; the detector is muted meanwhile so the assistant never hears itself."""
-        print(f"assistant: {text}", file=self.out, flush=True)
-        clip = self.voice.render(text)
-        if self.sink is None or clip.samples.size == 0:
-            return
-        if self.detector is not None:
-            # The microphone keeps capturing while we speak; those blocks reach the detector later,
-            # so mute by audio time, not by wall time: the clip's length plus the room's echo tail.
-            self.detector.mute_for(clip.seconds + _ECHO_TAIL_S)
-        self.sink.play(clip.samples, clip.sample_rate)
-
-    def pause_heard(self, event: KeywordHeard) -> None:
-        self.heard.append(event)
-        wall = time.strftime("%H:%M:%S")
-        _LOGGER.info("pause word %r heard at %s (confidence %.2f)", event.word, wall, event.confidence)
-        print(f"heard: {event.word} (confidence {event.confidence:.2f}) at {wall}", file=self.out, flush=True)
-        self.say(PAUSE_ACK)
-        if self.on_pause is not None:
-            self.on_pause(event)
-
-    def run_audio(self, blocks: Iterable) -> None:
-        """Feed audio blocks until the source ends (or Ctrl-C)."""
-        assert self.detector is not None
-        for block in blocks:
-            for event in self.detector.process(block):
-                self.pause_heard(event)
-
-    def run_text(self, lines: Iterable[str], pause_words: Iterable[str]) -> None:
-        """Typed lines instead of speech: a line holding a pause word counts as hearing it."""
-        words = tuple(pause_words)
-        for line in lines:
-            word = typed_pause_word(line, words)
-            if word is not None:
-                self.pause_heard(KeywordHeard(t_ms=0, word=word, start_ms=0, end_ms=0, confidence=1.0))
 
 
 @dataclass
@@ -213,13 +158,42 @@ class LiveSession:
                 self.scheduler.snooze(self._due.agreement_id or self._due.ritual, self._snooze_minutes, self.now())
             self._perform_reconnection()
 
+    def typed(self, line: str) -> None:
+        """A typed line stands for speech in the current mode (`listen --text`): the pause word, a command,
+        a time or yes/no, or next/repeat/done while prompts are read."""
+        from assistant.events import KeywordHeard
+        from assistant.session.dialog import yes_or_no
+        from assistant.session.reconnect import typed_command
+
+        mode = self._mode()
+        text = _normalise(line)
+        if not text:
+            return
+        if mode == "listen":
+            word = typed_pause_word(text, self.detectors.pause.words)
+            if word is not None:
+                self._heard(self.detectors.pause, KeywordHeard(self.t_ms, word, self.t_ms, self.t_ms, 1.0))
+        elif mode == "reconnect":
+            command = typed_command(text)
+            if command is not None:
+                hit_word = next(p for p, name in self._reconnect_of.items() if name == command)
+                self._heard(self.detectors.reconnect, KeywordHeard(self.t_ms, hit_word, self.t_ms, self.t_ms, 1.0))
+        elif text in self._command_of or text.replace("that s", "that's") in self._command_of:
+            self._trigger("command", name=self._command_of.get(text) or self._command_of[text.replace("that s",
+                                                                                                    "that's")])
+        elif mode == "agree":
+            self._ensure_dialog()
+            answer = yes_or_no(text) if self._dialog.awaiting_yes_no else None
+            if answer is not None:
+                self._dialog.heard_answer(answer, self.now())
+            else:
+                self._dialog.heard_time(text, self.now())
+            self._perform_dialog()
+
     # -- agreeing a resume time ----------------------------------------------------------------------------
-    def _collect_time_phrase(self, block, quiet: bool) -> None:
-        """While agreeing: gather one utterance, recognise it with the time vocabulary (which holds yes and
-        no too: a short word alone is spotted far better by a whole-utterance decode than by keyword
-        search), then answer the dialog with it."""
+    def _ensure_dialog(self) -> None:
         from assistant.audio.vad import VadGate
-        from assistant.session.dialog import AgreeDialog, yes_or_no
+        from assistant.session.dialog import AgreeDialog
 
         if self._dialog is None:
             agreement = self._agreement
@@ -227,6 +201,14 @@ class LiveSession:
                 min_break=timedelta(minutes=agreement.min_break_minutes),
                 max_break=timedelta(hours=agreement.max_break_hours))
             self._gate = VadGate()
+
+    def _collect_time_phrase(self, block, quiet: bool) -> None:
+        """While agreeing: gather one utterance, recognise it with the time vocabulary (which holds yes and
+        no too: a short word alone is spotted far better by a whole-utterance decode than by keyword
+        search), then answer the dialog with it."""
+        from assistant.session.dialog import yes_or_no
+
+        self._ensure_dialog()
         if not quiet:
             self._utterance = None
             return
@@ -369,3 +351,46 @@ def run_reconnection_live(sitting, config, input_device: str | None, output_devi
                     break
         finally:
             player.close()
+
+
+def run_typed(live: LiveSession, lines: Iterable[str], block_samples: int = 480) -> None:
+    """`listen --text`: typed lines stand for speech; silence blocks paced by the wall clock stand for the
+    microphone, so timeouts, exercises and reminders run on the same audio clock as live."""
+    import queue
+    import threading
+
+    import numpy as np
+
+    typed: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in lines:
+            typed.put(line)
+        typed.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    silence = np.zeros(block_samples, dtype=np.int16)
+    block_seconds = block_samples / 16000
+    next_at = time.monotonic()
+    out_rate = live.output.rate
+    out_due = 0.0  # output samples owed: with no speaker, the output is pulled at the same pace
+    ended = False
+    while True:
+        while True:
+            try:
+                line = typed.get_nowait()
+            except queue.Empty:
+                break
+            if line is None:
+                ended = True
+                break
+            live.typed(line)
+        out_due += block_seconds * out_rate
+        live.output.read(int(out_due))
+        out_due -= int(out_due)
+        live.feed(silence)
+        if ended and not live.output.sounding and live.session.state.value == "listening" \
+                and live.reconnection is None:
+            return
+        next_at += block_seconds
+        time.sleep(max(0.0, next_at - time.monotonic()))

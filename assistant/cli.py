@@ -162,15 +162,7 @@ def _open_voice(config: Config):
 
 def _cmd_listen(args: argparse.Namespace) -> int:
     """Listen until Ctrl-C; on the pause word, run the guided session."""
-    from assistant.app import Listener
-
     config = _config(args)
-    if args.text:
-        listener = Listener(detector=None, voice=_open_voice_text_only(), sink=None)
-        print(f"listening (typed) for {', '.join(config.listener.pause_words)}; Ctrl-D to stop", flush=True)
-        listener.run_text(sys.stdin, config.listener.pause_words)
-        return EXIT_OK
-
     from assistant.app import Detectors, LiveSession
     from assistant.audio.devices import DeviceError
     from assistant.audio.player import StreamPlayer
@@ -197,24 +189,34 @@ def _cmd_listen(args: argparse.Namespace) -> int:
 
         detectors = Detectors(pause=detector, commands=spotter(command_vocabulary()),
                               reconnect=spotter(reconnect_vocabulary()))
-        mic = MicSource(args.input or config.listener.input_device or None)
+        mic = None if args.text else MicSource(args.input or config.listener.input_device or None)
     except (EngineError, ModelError, VocabularyError, DeviceError, ValueError) as e:
         raise UserError(str(e)) from e
     store = _open_store()
     scheduler = Scheduler.from_config(store, config.reminders)
-    output = VoiceOutput(_open_voice(config))
+    output = VoiceOutput(_open_voice_text_only() if args.text else _open_voice(config))
     for line in all_lines():  # render every fixed line now, so the acknowledgement starts at once
         output.voice.render(line)
-    try:
-        player = StreamPlayer(output.read, RATE, args.output or config.voice.output_device or None).start()
-    except DeviceError as e:
-        mic.close()
-        raise UserError(str(e)) from e
     plan = SessionPlan(pattern=session_config.pattern, cycles=session_config.cycles,
                        minutes=session_config.minutes, grounding=session_config.grounding)
     live = LiveSession(Session(plan=plan), detectors, output, patterns=patterns,
                        spoken_cycles=session_config.spoken_cycles, store=store, scheduler=scheduler,
                        agreement=config.agreement, snooze_minutes=config.reminders.snooze_minutes)
+    if mic is None:  # --text
+        from assistant.app import run_typed
+
+        words = ", ".join(config.listener.pause_words)
+        print(f"listening (typed) for {words}; Ctrl-D to stop", flush=True)
+        try:
+            run_typed(live, sys.stdin)
+        finally:
+            store.close()
+        return EXIT_OK
+    try:
+        player = StreamPlayer(output.read, RATE, args.output or config.voice.output_device or None).start()
+    except DeviceError as e:
+        mic.close()
+        raise UserError(str(e)) from e
     with mic:
         if not mic.wait_started(timeout=5):
             raise UserError("the microphone delivered no audio in 5 s: check it with `assistant devices`")

@@ -1,0 +1,98 @@
+"""`assistant listen --text`: the whole ritual by typed lines, and a crash that loses nothing.
+
+Typed lines stand for speech; silence blocks paced by the wall clock stand for the microphone, so the
+session, the dialog and the reminders run on the same code as live. No audio device is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from app_process import AppProcess
+
+SHORT_SESSION = '[session]\ncycles = 1\nspoken_cycles = 0\ngrounding = ""\n[agreement]\nmin_break_minutes = 0\n'
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    config = tmp_path / "config.toml"
+    config.write_text(SHORT_SESSION)
+    return config, {"ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+
+
+def start(config: Path, env: dict[str, str]) -> AppProcess:
+    app = AppProcess("listen", "--text", "--config", str(config), env=env, stdin=subprocess.PIPE)
+    app.wait_for("listening (typed)", timeout=60)
+    return app
+
+
+def type_line(app: AppProcess, text: str) -> None:
+    assert app.proc.stdin is not None
+    app.proc.stdin.write(text + "\n")
+    app.proc.stdin.flush()
+
+
+def agree_in_one_minute(app: AppProcess) -> str:
+    type_line(app, "okay, timeout")
+    app.wait_for("state: agreeing", timeout=90)
+    app.wait_for("When you both feel ready", timeout=10)
+    type_line(app, "in one minute")
+    app.wait_for("Is that right?", timeout=10)
+    type_line(app, "yes")
+    return app.wait_for("agreed:", timeout=10)
+
+
+def reminders(env: dict[str, str]) -> list[dict]:
+    done = subprocess.run([sys.executable, "-m", "assistant", "reminders", "--json"], check=True,
+                          capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_a_typed_session_agrees_a_time_and_reads_the_prompts_when_it_comes(setup) -> None:
+    config, env = setup
+    app = start(config, env)
+    try:
+        agree_in_one_minute(app)
+        assert [r["heard"] for r in reminders(env)] == ["in one minute"]
+        app.wait_for("reminder: in one minute", timeout=90)
+        app.wait_for("This is the time you both chose", timeout=20)
+        app.wait_for("Before anything else", timeout=30)  # the first prompt
+        type_line(app, "we're done")
+        app.wait_for("Thank you both for coming back", timeout=30)
+    finally:
+        app.stop()
+    assert reminders(env) == []  # fired: no longer pending
+
+
+def test_an_agreement_survives_sigkill_and_fires_exactly_once_after_restart(setup) -> None:
+    config, env = setup
+    app = start(config, env)
+    agreed = agree_in_one_minute(app)
+    os.kill(app.proc.pid, signal.SIGKILL)  # a crash right after the agreement
+    app.proc.wait(timeout=10)
+    pending = reminders(env)
+    assert len(pending) == 1 and pending[0]["resume_at"] in agreed
+
+    again = start(config, env)
+    try:
+        again.wait_for("reminder: in one minute", timeout=90)
+        again.wait_for("Before anything else", timeout=30)
+        time.sleep(3)
+    finally:
+        again.stop()
+    assert sum("reminder:" in line for line in again.lines) == 1
+
+    third = start(config, env)  # a later start does not read it again
+    try:
+        time.sleep(4)
+    finally:
+        third.stop()
+    assert not any("reminder:" in line for line in third.lines)
+    assert reminders(env) == []
