@@ -30,11 +30,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant.audio.files import AudioFileError, read_audio  # noqa: E402
-from assistant.audio.vad import VadGate  # noqa: E402
-from assistant.speech.detector import PauseWordDetector  # noqa: E402
-from assistant.speech.recognizer import SAMPLE_RATE, WordHit  # noqa: E402
-from assistant.speech.sphinx_engine import SphinxSpotter  # noqa: E402
+from assistant.audio.files import AudioFileError, read_audio
+from assistant.audio.vad import VadGate
+from assistant.speech.detector import PauseWordDetector
+from assistant.speech.recognizer import SAMPLE_RATE, WordHit
+from assistant.speech.sphinx_engine import SphinxSpotter
 
 SENSITIVITIES = (0.3, 0.5, 0.7)
 BLOCK = 480                 # samples fed at a time: 30 ms, as `assistant detect` does

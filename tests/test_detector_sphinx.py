@@ -38,7 +38,7 @@ def quick_corpus(shared_dir: Path) -> dict:
     else:
         folder = CACHED_QUICK
         done = subprocess.run([sys.executable, str(shared_dir / "corpus" / "corpus.py"), "--out", str(folder),
-                               "--quick"], capture_output=True, text=True, timeout=600)
+                               "--quick"], capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, f"corpus.py --quick failed: {done.stderr[-800:]}"
     manifest = json.loads((folder / "manifest.json").read_text())
     return {"folder": folder, "streams": manifest["streams"]}
@@ -81,8 +81,7 @@ def quick_results(quick_corpus) -> dict[float, tuple[int, int, int]]:
 
 
 def test_the_default_sensitivity_raises_at_most_one_false_alarm_on_the_quick_corpus(quick_results):
-    heard, labelled, false_alarms = quick_results[0.5]
-    assert false_alarms <= 1, quick_results
+    assert quick_results[0.5][2] <= 1, quick_results
 
 
 def test_high_sensitivity_hears_all_quick_corpus_pause_words_but_two_with_at_most_one_false_alarm(quick_results):
