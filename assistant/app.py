@@ -1,7 +1,8 @@
-"""Wiring of the live loop: audio source -> pause-word detector -> acknowledgement aloud.
+"""Wiring of the live loop: microphone -> detectors -> session machine, dialog, reminders -> voice output.
 
-Receives audio blocks (microphone) or typed lines (`--text`). Emits, on each pause word, a spoken
-acknowledgement and one log line. No audio is ever written anywhere: blocks live in memory only.
+Receives audio blocks (microphone) or typed lines (`--text`). Emits speech and tones through the voice
+output, one printed line per thing heard or said, and agreements, pauses and readings into the store.
+No audio is ever written anywhere: blocks live in memory only.
 """
 
 from __future__ import annotations
@@ -178,9 +179,8 @@ class LiveSession:
             if command is not None:
                 hit_word = next(p for p, name in self._reconnect_of.items() if name == command)
                 self._heard(self.detectors.reconnect, KeywordHeard(self.t_ms, hit_word, self.t_ms, self.t_ms, 1.0))
-        elif text in self._command_of or text.replace("that s", "that's") in self._command_of:
-            self._trigger("command", name=self._command_of.get(text) or self._command_of[text.replace("that s",
-                                                                                                    "that's")])
+        elif text in self._command_of:
+            self._trigger("command", name=self._command_of[text])
         elif mode == "agree":
             self._ensure_dialog()
             answer = yes_or_no(text) if self._dialog.awaiting_yes_no else None
