@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import inspect
 import re
 
 import pytest
@@ -166,16 +164,5 @@ def test_no_spoken_line_copies_eight_words_in_a_row_from_the_seed_text(shared_di
         assert not any(tuple(w[i:i + 8]) in seed_runs for i in range(len(w) - 7)), line
 
 
-def _exports_match(module) -> None:
-    """Every public name defined at the top of `module` is in __all__, and nothing else."""
-    tree = ast.parse(inspect.getsource(module))
-    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Name)}
-    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
 
 
-@pytest.mark.parametrize("module", [exercises, wording])
-def test_every_public_name_is_exported(module):
-    _exports_match(module)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
 
@@ -262,15 +261,5 @@ def test_the_machine_does_no_io_it_only_appends_actions():
                        "assistant.session"}
 
 
-def _exports_match(module) -> None:
-    """Every public name defined at the top of `module` is in __all__, and nothing else."""
-    tree = ast.parse(inspect.getsource(module))
-    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Name)}
-    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
 
 
-def test_every_public_name_of_the_machine_module_is_exported():
-    _exports_match(machine)

@@ -3,7 +3,6 @@ blocks, live commands, the text fallback, and PocketSphinx hearing the spoken cu
 
 from __future__ import annotations
 
-import ast
 import inspect
 import json
 import re
@@ -361,16 +360,5 @@ def test_pocketsphinx_hears_the_spoken_cues_in_a_rendered_session():
     assert len(said & set(heard)) >= 4, heard  # typically: if, you, like, together, as, the, breathe, how
 
 
-def _exports_match(module) -> None:
-    """Every public name defined at the top of `module` is in __all__, and nothing else."""
-    tree = ast.parse(inspect.getsource(module))
-    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Name)}
-    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
 
 
-@pytest.mark.parametrize("module", [pacer, tones])
-def test_every_public_name_is_exported(module):
-    _exports_match(module)

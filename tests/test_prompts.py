@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant import prompts as prompts_module
 from assistant.prompts import DECKS, Deck, DeckError, load_deck, next_prompt, parse_deck
 from assistant.store import Store, open_store
 
@@ -156,15 +155,3 @@ def test_an_unknown_deck_name_lists_the_decks() -> None:
         load_deck("poetry")
 
 
-def test_all_lists_the_public_names() -> None:
-    """Every public name defined at the top of the module is exported, and nothing else."""
-    import ast
-    import inspect
-
-    module = prompts_module
-    tree = ast.parse(inspect.getsource(module))
-    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Name)}
-    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)

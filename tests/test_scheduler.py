@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant import scheduler as scheduler_module
 from assistant.config import ConfigError, RemindersConfig, parse_config
 from assistant.scheduler import ReminderDue, Ritual, Scheduler, parse_ritual_time, rituals_from_config
 from assistant.store import Store
@@ -261,15 +260,3 @@ def test_ritual_times_parse_with_full_or_short_weekday_names() -> None:
     assert parse_ritual_time("", weekly=False) is None
 
 
-def test_all_lists_the_public_names() -> None:
-    """Every public name defined at the top of the module is exported, and nothing else."""
-    import ast
-    import inspect
-
-    module = scheduler_module
-    tree = ast.parse(inspect.getsource(module))
-    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Name)}
-    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)

@@ -483,15 +483,3 @@ def test_every_error_message_is_one_line_with_a_fix() -> None:
         assert message.startswith("could not save the agreed time: ") and "Fix:" in message and "\n" not in message
 
 
-def test_all_lists_the_public_names() -> None:
-    """Every public name defined at the top of the module is exported, and nothing else."""
-    import ast
-    import inspect
-
-    module = store_module
-    tree = ast.parse(inspect.getsource(module))
-    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Name)}
-    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import ast
-import inspect
-
 import numpy as np
 import pytest
 
-from assistant.speech import voice as voice_module
 from assistant.speech.voice import (
     INSTALL_HINT,
     ONSET_LEVEL,
@@ -151,15 +147,5 @@ def test_even_a_one_word_line_gets_half_a_second():
     assert reading_seconds("Hold", 150) == 0.5
 
 
-def _exports_match(module) -> None:
-    """Every public name defined at the top of `module` is in __all__, and nothing else."""
-    tree = ast.parse(inspect.getsource(module))
-    defined = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-    defined |= {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Name)}
-    assert {name for name in defined if not name.startswith("_")} == set(module.__all__)
 
 
-def test_every_public_name_of_the_voice_module_is_exported():
-    _exports_match(voice_module)

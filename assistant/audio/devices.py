@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-__all__ = ["DeviceError", "find_device", "list_devices", "rescan_devices"]
+__all__ = ["DeviceError", "Kind", "find_device", "list_devices", "rescan_devices"]
 
 _LOGGER = logging.getLogger(__name__)
 

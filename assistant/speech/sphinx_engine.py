@@ -198,5 +198,5 @@ def phone_count(phrase: str) -> int:
         return 0
 
 
-__all__ = ["SphinxSpotter", "detection_confidence", "kws_threshold", "new_decoder", "phone_count", "pronounce",
-           "unknown_word_advice"]
+__all__ = ["CANDIDATE_DECADES_PER_PHONE", "SCORE_CENTER", "SCORE_SPREAD", "SphinxSpotter", "detection_confidence",
+           "kws_threshold", "new_decoder", "phone_count", "pronounce", "unknown_word_advice"]
