@@ -72,6 +72,9 @@ class VoiceOutput:
 
     def say(self, text: str) -> None:
         """Speak `text` after whatever line is being said; the rhythm of a running exercise does not move."""
+        # Render first, outside the locks: a new line takes 15-250 ms to synthesise, and the player's
+        # producer must not wait that long for its next block (that was an audible gap mid-sentence).
+        self.voice.render(text)
         with self._lock:
             if self._pacer is None or self._pacer.done:
                 self._pacer = Pacer(Timeline((), 0, (), self.rate), self.voice)
