@@ -173,6 +173,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from assistant.session.output import VoiceOutput
     from assistant.session.pacer import RATE
     from assistant.session.reconnect import reconnect_vocabulary
+    from assistant.session.view import SessionView
     from assistant.session.wording import all_lines, command_vocabulary
     from assistant.speech.detector import PauseWordDetector
     from assistant.speech.engines import EngineError, build_detector, build_recognizer
@@ -223,8 +224,11 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         words = ", ".join(f'"{w}"' for w in config.listener.pause_words)
         print(f"listening for {words} with {choice.name} (Ctrl-C to stop)", flush=True)
         try:
-            for block in mic.frames():
-                live.feed(block)
+            with SessionView() as view:  # the phase and a breathing bar, for a partner who would rather look
+                for block in mic.frames():
+                    live.feed(block)
+                    if output.pacer is not None:
+                        view.update(output.pacer, lines=False)
         except DeviceError as e:
             raise UserError(str(e)) from e
         finally:
