@@ -96,6 +96,8 @@ class LiveSession:
         self._gate = None
         self.reconnection = None
         self._due = None
+        self._claimed: list = []
+        """Reminders the scheduler handed over (it marks them fired) that are still to be read, oldest first."""
         self._next_check_samples = 0
         self.on_fact = on_fact
         """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
@@ -249,14 +251,17 @@ class LiveSession:
     def _check_reminders(self) -> None:
         if self.reconnection is not None or self.session.state.value != "listening" or self.output.sounding:
             return
-        due = self.scheduler.due(self.now())
-        if not due:
+        if not self._claimed:
+            # `due` claims everything due at once; keep them all, so a second reminder caught up after
+            # downtime is read after the first instead of being marked fired and lost.
+            self._claimed = self.scheduler.due(self.now())
+        if not self._claimed:
             return
         from assistant.prompts import load_deck
         from assistant.session.reconnect import Reconnection
         from assistant.timeparse import describe
 
-        self._due = due[0]
+        self._due = self._claimed.pop(0)
         self._report("reminder", self._due)
         deck = load_deck(self._due.deck)
         line = deck.reminder_line(self._due.caught_up, describe(self._due.resume_at, self.now()))

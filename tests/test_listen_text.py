@@ -96,3 +96,25 @@ def test_an_agreement_survives_sigkill_and_fires_exactly_once_after_restart(setu
         third.stop()
     assert not any("reminder:" in line for line in third.lines)
     assert reminders(env) == []
+
+
+def test_two_reminders_missed_while_off_are_both_read_one_after_the_other(setup) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from assistant.store import DB_NAME, open_store
+
+    config, env = setup
+    now = datetime.now(UTC)
+    with open_store(Path(env["ASSISTANT_DATA_DIR"]) / DB_NAME) as store:
+        store.add_agreement(now - timedelta(minutes=30), "at seven", now - timedelta(hours=1))
+        store.add_agreement(now - timedelta(minutes=20), "at seven ten", now - timedelta(hours=1))
+    app = start(config, env)
+    try:
+        app.wait_for("reminder: at seven (", timeout=30)
+        app.wait_for("You had agreed to talk", timeout=30)  # caught up: said as missed, not as on time
+        app.wait_for("Before anything else", timeout=30)
+        type_line(app, "we're done")
+        app.wait_for("reminder: at seven ten", timeout=60)
+    finally:
+        app.stop()
+    assert reminders(env) == []
