@@ -122,9 +122,12 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         else:
             print(f"{event.start_ms / 1000:8.2f}s  {event.word}  (confidence {event.confidence:.2f})", flush=True)
 
-    for frame in source.frames():
-        for event in detector.process(frame):
-            report(event)
+    try:
+        for frame in source.frames():
+            for event in detector.process(frame):
+                report(event)
+    except AudioFileError as e:
+        raise UserError(str(e)) from e
     for event in detector.flush():
         report(event)
     process_s = time.perf_counter() - started

@@ -117,3 +117,17 @@ def test_a_missing_config_file_given_on_the_command_line_is_an_error(tmp_path: P
     result = run("detect", str(silence_wav), "--config", str(tmp_path / "none.toml"))
     assert result.returncode == 2
     assert "none.toml" in one_line(result)
+
+
+def test_a_flac_that_breaks_off_part_way_exits_2_naming_the_file(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    path = tmp_path / "broken.flac"
+    sf.write(str(path), (np.random.default_rng(0).standard_normal(16000 * 30) * 0.1).astype(np.float32), 16000)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 20000] = b"\xff" * 20000  # the header is fine; the middle is garbage
+    path.write_bytes(bytes(data))
+    result = run("detect", str(path), "--json")
+    assert result.returncode == 2
+    assert "broken.flac" in one_line(result) and "part-way" in one_line(result)
