@@ -102,6 +102,11 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 
     from assistant.audio.files import AudioFileError, FileSource
     from assistant.speech.engines import EngineError, build_detector
+
+    p = sub.add_parser("service", help="run `assistant listen` at every login (a systemd user unit)")
+    p.add_argument("action", choices=["install", "uninstall", "status"])
+    p.add_argument("--config", help="config file the service uses (default: the one `listen` would use here)")
+    p.set_defaults(func=_cmd_service)
     from assistant.speech.recognizer import VocabularyError
     from assistant.speech.vosk_engine import ModelError
 
@@ -277,6 +282,26 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         mark = "ok " if check.ok else "FIX"
         print(f"[{mark}] {check.name}: {check.detail}")
         problems += not check.ok
+def _cmd_service(args: argparse.Namespace) -> int:
+    """Install, remove or report the systemd user unit that runs `listen` from login."""
+    from assistant import service
+
+    try:
+        if args.action == "status":
+            lines = service.status().lines()
+        elif args.action == "uninstall":
+            lines = service.uninstall()
+        else:
+            config = service.config_to_pin(args.config)
+            load_config(config)  # a typo stops here with exit 2, not in a restart loop at login
+            lines = service.install(service.listen_command(config))
+    except service.ServiceError as e:
+        raise UserError(str(e)) from e
+    for line in lines:
+        print(line)
+    return EXIT_OK
+
+
     print("all good" if not problems else f"{problems} thing(s) to fix, see above")
     return EXIT_OK if not problems else EXIT_BAD_INPUT
 
