@@ -20,6 +20,8 @@ from assistant.speech.detector import PauseWordDetector
 _LOGGER = logging.getLogger(__name__)
 _ECHO_TAIL_S = 0.5
 """Seconds after the assistant stops speaking during which its echo may still reach the microphone."""
+_NOT_SAVED = "I couldn't save that time on this computer, so please write it down: {when}."
+"""Said when an agreed time cannot be stored (full disk, read-only data folder)."""
 
 
 def _local_now() -> datetime:
@@ -149,7 +151,7 @@ class LiveSession:
             self._report("pause", hit)
             print(f"heard: {hit.word} (confidence {hit.confidence:.2f})", file=self.out, flush=True)
             if self.store is not None:
-                self.store.record_pause(hit.word, self.now())
+                self._save("pause", self.store.record_pause, hit.word, self.now())
             self._trigger("pause_word_heard")
         elif detector is self.detectors.commands:
             self._trigger("command", name=self._command_of.get(hit.word, hit.word))
@@ -242,8 +244,14 @@ class LiveSession:
         if dialog.agreed is not None:
             agreed, self._dialog = dialog.agreed, None
             if self.store is not None:
-                record = self.store.add_agreement(agreed.resume_at, agreed.heard, self.now())
-                print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
+                record = self._save("agreement", self.store.add_agreement, agreed.resume_at, agreed.heard,
+                                    self.now())
+                if record is not None:
+                    print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
+                else:  # the session goes on; the couple keeps the time themselves
+                    from assistant.timeparse import describe
+
+                    self.output.say(_NOT_SAVED.format(when=describe(agreed.resume_at, self.now())))
             self._report("agreed", agreed)
             self._trigger("resume_agreed", resume_at=agreed.resume_at.isoformat())
 
@@ -292,6 +300,18 @@ class LiveSession:
             self._report("state", self.session.state.value)
             print(f"state: {self.session.state.value}", file=self.out, flush=True)
         self._perform()
+
+    def _save(self, what: str, write: Callable, *args: object) -> object:
+        """A store write that may fail (disk full, read-only folder): say so in one line, never stop the
+        session. Returns the write's result, or None when it failed."""
+        from assistant.store import StoreError
+
+        try:
+            return write(*args)
+        except StoreError as e:
+            _LOGGER.warning("%s not saved: %s", what, e)
+            print(f"not saved: {e}", file=self.out, flush=True)
+            return None
 
     def _report(self, kind: str, value: object) -> None:
         if self.on_fact is not None:

@@ -221,26 +221,39 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         finally:
             store.close()
         return EXIT_OK
+    from assistant.audio.routes import RouteWatch
+    from assistant.audio.steady import SteadyMic, SteadySpeaker
+    from assistant.supervisor import announce_mic, announce_speaker, open_log, run_listener
+
+    input_device, output_device = args.input or config.listener.input_device or None, \
+        args.output or config.voice.output_device or None
     try:
-        player = StreamPlayer(output.read, RATE, args.output or config.voice.output_device or None).start()
+        player = StreamPlayer(output.read, RATE, output_device).start()
     except DeviceError as e:
         mic.close()
         raise UserError(str(e)) from e
-    with mic:
-        if not mic.wait_started(timeout=5):
-            raise UserError("the microphone delivered no audio in 5 s: check it with `assistant devices`")
-        words = ", ".join(f'"{w}"' for w in config.listener.pause_words)
-        print(f"listening for {words} with {choice.name} (Ctrl-C to stop)", flush=True)
-        try:
-            with SessionView() as view:  # the phase and a breathing bar, for a partner who would rather look
-                for block in mic.frames():
-                    live.feed(block)
-                    if output.pacer is not None:
-                        view.update(output.pacer, lines=False)
-        except DeviceError as e:
-            raise UserError(str(e)) from e
-        finally:
-            player.close()
+    if not mic.wait_started(timeout=5):
+        mic.close()
+        player.close()
+        raise UserError("the microphone delivered no audio in 5 s: check it with `assistant devices`")
+    # From here on a lost device is waited for, and an error in a stage restarts the listener (supervisor.py).
+    steady_mic = SteadyMic(lambda: MicSource(input_device), mic=mic, watch=RouteWatch(),
+                           on_change=announce_mic(live, sys.stdout))
+    speaker = SteadySpeaker(lambda: StreamPlayer(output.read, RATE, output_device).start(), output.read, RATE,
+                            player=player, on_change=announce_speaker(sys.stdout))
+    log_path = open_log()
+    if store.read_only:
+        print(f"note: new agreements cannot be saved: {store.read_only_reason}", flush=True)
+    words = ", ".join(f'"{w}"' for w in config.listener.pause_words)
+    print(f"listening for {words} with {choice.name} (Ctrl-C to stop)", flush=True)
+    try:
+        with SessionView() as view:  # the phase and a breathing bar, for a partner who would rather look
+            run_listener(live, steady_mic, speaker, log_path=log_path,
+                         on_block=lambda: output.pacer is not None and view.update(output.pacer, lines=False))
+    finally:
+        steady_mic.close()
+        speaker.close()
+        store.close()
     return EXIT_OK
 
 

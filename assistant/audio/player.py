@@ -12,6 +12,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,12 @@ class StreamPlayer:
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
         self._finished = threading.Event()
         self._stopping = threading.Event()
+        self._started = False
+        self._drained = False
+        """True once the source ended and the stream stopped itself (not a failure)."""
         self.underflows = 0
+        self.last_callback_at = monotonic()
+        """Monotonic time of PortAudio's last callback (or of opening): a stream that stops asking has stalled."""
         self._pending = np.zeros(0, dtype=np.float32)
         try:
             self._stream = sd.OutputStream(samplerate=sample_rate, channels=1, dtype="float32",
@@ -51,6 +57,7 @@ class StreamPlayer:
     def start(self) -> StreamPlayer:
         self._prefill()
         self._stream.start()
+        self._started = True
         self._producer.start()
         return self
 
@@ -78,6 +85,7 @@ class StreamPlayer:
     def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
         """PortAudio's thread: copy queued samples out; no waiting, no allocation beyond slicing."""
         sd = _sd()
+        self.last_callback_at = monotonic()
         if status.output_underflow:
             self.underflows += 1
         filled = 0
@@ -90,6 +98,7 @@ class StreamPlayer:
                     return
                 if block is None:
                     outdata[filled:, 0] = 0.0
+                    self._drained = True
                     raise sd.CallbackStop
                 self._pending = block
             take = min(frames - filled, len(self._pending))
@@ -105,6 +114,16 @@ class StreamPlayer:
     def finished(self) -> bool:
         return self._finished.is_set()
 
+    @property
+    def failed(self) -> bool:
+        """True when the stream died underneath (device gone, sound server restarted) before its end."""
+        return self._started and not self._stopping.is_set() and not self._drained and not self._stream.active
+
+    @property
+    def stalled_seconds(self) -> float:
+        """Seconds since PortAudio last asked for samples."""
+        return max(0.0, monotonic() - self.last_callback_at)
+
     def stop(self) -> None:
         """Stop at once (the source's own stop() fades; this cuts the stream)."""
         self._stopping.set()
@@ -113,5 +132,8 @@ class StreamPlayer:
         self._finished.set()
 
     def close(self) -> None:
+        """Close the stream and end the producer, so nothing else pulls from the source afterwards."""
         self._stopping.set()
         self._stream.close(ignore_errors=True)
+        if self._producer.is_alive():
+            self._producer.join(timeout=1.0)

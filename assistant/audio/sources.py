@@ -6,6 +6,7 @@ import logging
 import queue
 import threading
 from collections.abc import Iterator
+from time import monotonic
 from typing import Any, Protocol, Self
 
 import numpy as np
@@ -72,6 +73,8 @@ class MicSource:
         )
         self._started = threading.Event()
         self._closed = False
+        self.last_block_at = monotonic()
+        """Monotonic time of the last callback (or of opening): a stream that stops calling back has stalled."""
         try:
             self._stream = sd.InputStream(
                 samplerate=SAMPLE_RATE,
@@ -97,6 +100,7 @@ class MicSource:
             self._queue.put_nowait(indata[:, 0].copy())
         except queue.Full:
             self.dropped_blocks += 1
+        self.last_block_at = monotonic()
         self._started.set()
 
     def wait_started(self, timeout: float | None = None) -> bool:
@@ -106,20 +110,35 @@ class MicSource:
         """
         return self._started.wait(timeout)
 
+    def read(self, timeout: float = _POLL_SECONDS) -> np.ndarray | None:
+        """The next block, or None if none came within `timeout` s (or after close()).
+
+        Raises DeviceError when the stream has died underneath (PortAudio stopped it: device gone).
+        """
+        try:
+            block = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            if not self._closed and not self._stream.active:
+                raise DeviceError(
+                    "the microphone stream stopped (device unplugged?): reconnect it, or check "
+                    "`assistant devices` and listener.input_device in config.toml"
+                ) from None
+            return None
+        if block is None:  # None only wakes us up after close()
+            return None
+        return np.zeros_like(block) if self.muted else block
+
+    @property
+    def stalled_seconds(self) -> float:
+        """Seconds since PortAudio last delivered a block (0 while blocks wait in the queue)."""
+        return 0.0 if not self._queue.empty() else max(0.0, monotonic() - self.last_block_at)
+
     def frames(self) -> Iterator[np.ndarray]:
         """Yield blocks until close(); raise DeviceError if the stream dies underneath."""
         while not self._closed:
-            try:
-                block = self._queue.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                if not self._closed and not self._stream.active:
-                    raise DeviceError(
-                        "the microphone stream stopped (device unplugged?): reconnect it, or check "
-                        "`assistant devices` and listener.input_device in config.toml"
-                    ) from None
-                continue
-            if block is not None:  # None only wakes us up after close()
-                yield np.zeros_like(block) if self.muted else block
+            block = self.read()
+            if block is not None:
+                yield block
 
     def close(self) -> None:
         """Stop the stream and end frames(); safe to call twice or from another thread."""
