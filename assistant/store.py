@@ -536,13 +536,24 @@ class Store:
         return [WeekCounts(week=week, **counts) for week, counts in sorted(weeks.items())]
 
     def forget_everything(self) -> None:
-        """Delete every stored row, then compact, so nothing of it stays in the file or its WAL."""
+        """Delete every stored row, then compact, so nothing of it stays in the file or its WAL.
+
+        The WAL can only be emptied when no other connection is in the middle of a read. The checkpoint
+        waits for that (busy_timeout) and then reports "busy" instead of failing, so the result is checked:
+        otherwise the forgotten rows would quietly stay readable in the -wal file. Then StoreError says so;
+        the rows are gone already, and running it again once the other copy is idle empties the WAL.
+        """
         with self._write("forget the stored data") as conn:
             for table in ("agreements", "sessions", "pauses", "deliveries", "rituals"):
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM sqlite_sequence")
         try:
             self._conn.execute("VACUUM")
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         except sqlite3.Error as e:
             raise _store_error(e, "compact the data after forgetting", self.path) from e
+        if busy:
+            wal = f"{self.path.name}-wal" if self.path else "the -wal file"
+            raise StoreError(f"could not finish forgetting: the data is deleted, but another copy of the assistant "
+                             f"is reading, so traces stay in {wal}. Fix: stop the other copy (`assistant listen`) "
+                             "and run `assistant forget` again")
