@@ -77,6 +77,16 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per reminder")
     p.set_defaults(func=_cmd_reminders)
 
+    p = sub.add_parser("history", help="pauses, sessions, resume times and reconnections, week by week")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="one JSON object per week")
+    shown.add_argument("--plot", metavar="FILE.png", help="draw the weeks as bars into an image (.png, .svg, .pdf)")
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("forget", help="delete everything stored (asks you to type forget first)")
+    p.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    p.set_defaults(func=_cmd_forget)
+
     p = sub.add_parser("reconnect", help="read reconnection prompts aloud now, one at a time")
     p.add_argument("--deck", default="reconnection",
                    help="reconnection (default), daily_checkin, money_date, micro_moments, future")
@@ -493,6 +503,59 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
                 elif isinstance(action, PlayCue):
                     print(f"({action.name})", flush=True)
             sitting.outbox.clear()
+def _cmd_history(args: argparse.Namespace) -> int:
+    """Week by week (local weeks, Monday first): a table, JSON lines, or a chart. An empty history prints one
+    kind line (JSON: nothing) and --plot still writes a valid image that says so, exit 0 either way."""
+    import json
+
+    from dateutil import tz
+
+    from assistant import history
+
+    with _open_store() as store:
+        weeks = store.weekly_counts(tz.gettz())
+    if args.plot:
+        try:
+            history.plot(weeks, args.plot)
+        except ValueError as e:
+            raise UserError(str(e)) from e
+        except OSError as e:
+            raise UserError(f"--plot {args.plot}: cannot write it ({e.strerror or e}); "
+                            "choose a file in a folder you can write to") from e
+        drawn = len(history.fill_weeks(weeks))
+        print(f"{history.EMPTY} (said so in {args.plot})" if not weeks else f"drew {drawn} week(s) into {args.plot}")
+    elif args.json:
+        for week in history.as_json(weeks):
+            print(json.dumps(week))
+    else:
+        print(history.table(weeks))
+    return EXIT_OK
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    """Delete everything stored. Typed confirmation on stdin unless --yes; anything else deletes nothing, exit 1."""
+    from assistant.store import StoreError
+
+    with _open_store() as store:
+        if not args.yes:
+            weeks, pending = len(store.weekly_counts()), len(store.pending_agreements())
+            print(f"This deletes everything Pause has stored ({weeks} week(s) of history, {pending} reminder(s) "
+                  "still to come). It cannot be undone.")
+            print("Type forget to delete everything: ", end="", flush=True)
+            answer = sys.stdin.readline()
+            if not (sys.stdin.isatty() and answer.endswith("\n")):
+                print()  # a terminal echoes the Enter; piped input and Ctrl-D do not
+            if answer.strip().lower() != "forget":
+                print("Nothing deleted (type forget to confirm, or use --yes).")
+                return EXIT_NOT_UNDERSTOOD
+        try:
+            store.forget_everything()
+        except StoreError as e:
+            raise UserError(str(e)) from e
+        print(f"Forgotten: nothing of it is left in {store.path}.")
+    return EXIT_OK
+
+
             if sitting.finished:
                 break
             line = next(lines, None)

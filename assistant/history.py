@@ -1,0 +1,137 @@
+"""`assistant history`: what happened each week, as a terminal table, JSON lines or a bar chart.
+
+Receives the store's `WeekCounts` (weeks with nothing in them are left out there). Emits text, JSON-ready
+dicts, or an image file. Quiet weeks between the first and the last recorded one are filled in with zeros:
+a week without a pause is good news, and a chart that skipped it would hide exactly that.
+matplotlib is imported only inside `plot`, so the other commands never pay its import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+
+from assistant.store import WeekCounts
+
+__all__ = ["COLUMNS", "EMPTY", "PLOT_FORMATS", "SERIES", "as_json", "fill_weeks", "plot", "table"]
+
+EMPTY = "Nothing recorded yet: your history fills in as you use the pause word."
+"""The one line for an empty history (table, and the text of an empty chart)."""
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("pauses", "pauses"),
+    ("sessions_completed", "completed"),
+    ("sessions_stopped", "stopped"),
+    ("agreements_made", "agreed"),
+    ("agreements_kept", "kept"),
+    ("reconnections", "reconnected"),
+)
+"""(WeekCounts field, table heading), in table order."""
+
+SERIES: tuple[tuple[str, str, str], ...] = (
+    ("pauses", "pauses", "#7393b3"),
+    ("sessions_completed", "sessions completed", "#8fb996"),
+    ("agreements_kept", "resume times kept", "#e0b973"),
+    ("reconnections", "reconnections", "#b8a1d9"),
+)
+"""(WeekCounts field, legend label, bar colour) of the chart: calm, distinct, each colour used once."""
+
+PLOT_FORMATS = (".png", ".svg", ".pdf")
+
+_TEXT_COLOUR = "#3a3a3a"
+_GRID_COLOUR = "#e4e4e4"
+_MAX_TICK_LABELS = 12
+
+
+def fill_weeks(weeks: Sequence[WeekCounts]) -> list[WeekCounts]:
+    """Every week from the first to the last recorded one, quiet weeks as zeros; oldest first."""
+    if not weeks:
+        return []
+    by_week = {w.week: w for w in weeks}
+    first, last = min(by_week), max(by_week)
+    return [by_week.get(first + timedelta(weeks=i), WeekCounts(week=first + timedelta(weeks=i)))
+            for i in range((last - first).days // 7 + 1)]
+
+
+def table(weeks: Sequence[WeekCounts]) -> str:
+    """One row per week for the terminal, headed by the column names; EMPTY when nothing is stored."""
+    if not weeks:
+        return EMPTY
+    headings = ["week of"] + [heading for _field, heading in COLUMNS]
+    rows = [[f"{w.week:%a %d %b %Y}"] + [str(getattr(w, field)) for field, _heading in COLUMNS]
+            for w in fill_weeks(weeks)]
+    widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join([cells[0].ljust(widths[0])] + [c.rjust(n) for c, n in zip(cells[1:], widths[1:])])
+
+    return "\n".join([line(headings), *(line(row) for row in rows)])
+
+
+def as_json(weeks: Sequence[WeekCounts]) -> list[dict]:
+    """One object per week (quiet weeks included), e.g. {"event": "week", "week": "2026-11-16", "pauses": 2, ...}."""
+    return [{"event": "week", **asdict(w), "week": w.week.isoformat()} for w in fill_weeks(weeks)]
+
+
+def plot(weeks: Sequence[WeekCounts], path: Path | str) -> None:
+    """Draw grouped bars per week (pauses, sessions completed, resume times kept, reconnections) into `path`.
+
+    The format follows the suffix (PLOT_FORMATS). An empty history still gives a valid image that says
+    there is nothing yet. A new file is created owner-only (0600): these are a couple's private moments.
+    Raises ValueError for an unknown suffix, OSError when the file cannot be written.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise ValueError(f"--plot {path}: give a file ending in {', '.join(PLOT_FORMATS)}")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    filled = fill_weeks(weeks)
+    width_in = min(16.0, max(7.0, 2.0 + 0.9 * len(filled)))
+    fig = Figure(figsize=(width_in, 4.8), dpi=100, facecolor="white")
+    FigureCanvasAgg(fig)  # Agg, explicitly: no GUI backend, no global pyplot state
+    if not filled:
+        fig.text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=13, color=_TEXT_COLOUR, wrap=True)
+    else:
+        _draw_bars(fig, filled)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        fig.savefig(file, format=path.suffix.lower()[1:], facecolor="white")
+
+
+def _draw_bars(fig, weeks: list[WeekCounts]) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax = fig.add_subplot()
+    group = 0.8  # of each week's slot; the rest is the gap between weeks
+    bar = group / len(SERIES)
+    for i, (field, label, colour) in enumerate(SERIES):
+        xs = [n - group / 2 + bar * (i + 0.5) for n in range(len(weeks))]
+        # No antialiasing and no edge: each bar is exactly its colour, edge to edge (crisp, and measurable).
+        ax.bar(xs, [getattr(w, field) for w in weeks], width=bar, color=colour, label=label,
+               linewidth=0, antialiased=False, zorder=2)
+    step = max(1, -(-len(weeks) // _MAX_TICK_LABELS))
+    shown = weeks[::step]
+    ax.set_xticks(range(0, len(weeks), step),  # the year on the first label and wherever it changes
+                  [f"{w.week:%d %b}" + (f"\n{w.week.year}" if i == 0 or w.week.year != shown[i - 1].week.year else "")
+                   for i, w in enumerate(shown)])
+    ax.set_xlim(-0.6, len(weeks) - 0.4)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color=_GRID_COLOUR, zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(_TEXT_COLOUR)
+    ax.tick_params(colors=_TEXT_COLOUR, labelsize=10)
+    ax.set_xlabel("week starting", color=_TEXT_COLOUR, fontsize=11)
+    ax.set_ylabel("times in the week", color=_TEXT_COLOUR, fontsize=11)
+    ax.set_title("Your weeks with Pause", color=_TEXT_COLOUR, fontsize=14, pad=34)
+    # Above the bars, outside the axes, so it never covers one.
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(SERIES), frameon=False, fontsize=10,
+              labelcolor=_TEXT_COLOUR)
+    fig.tight_layout()
