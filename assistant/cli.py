@@ -102,6 +102,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check model, engine, microphone, speaker, voice and pause words")
     p.add_argument("--config", help="config file")
     p.set_defaults(func=_cmd_doctor)
+
+    p = sub.add_parser("service", help="run `assistant listen` at every login (a systemd user unit)")
+    p.add_argument("action", choices=["install", "uninstall", "status"])
+    p.add_argument("--config", help="config file the service uses (default: the one `listen` would use here)")
+    p.set_defaults(func=_cmd_service)
     return parser
 
 
@@ -112,11 +117,6 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 
     from assistant.audio.files import AudioFileError, FileSource
     from assistant.speech.engines import EngineError, build_detector
-
-    p = sub.add_parser("service", help="run `assistant listen` at every login (a systemd user unit)")
-    p.add_argument("action", choices=["install", "uninstall", "status"])
-    p.add_argument("--config", help="config file the service uses (default: the one `listen` would use here)")
-    p.set_defaults(func=_cmd_service)
     from assistant.speech.recognizer import VocabularyError
     from assistant.speech.vosk_engine import ModelError
 
@@ -295,16 +295,6 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_doctor(args: argparse.Namespace) -> int:
-    """Check every part the assistant needs; print OK or the fix for each. Exit 0 if all are fine."""
-    from assistant.doctor import run_checks
-
-    config = _config(args)
-    problems = 0
-    for check in run_checks(config):
-        mark = "ok " if check.ok else "FIX"
-        print(f"[{mark}] {check.name}: {check.detail}")
-        problems += not check.ok
 def _cmd_service(args: argparse.Namespace) -> int:
     """Install, remove or report the systemd user unit that runs `listen` from login."""
     from assistant import service
@@ -325,6 +315,16 @@ def _cmd_service(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    """Check every part the assistant needs; print OK or the fix for each. Exit 0 if all are fine."""
+    from assistant.doctor import run_checks
+
+    config = _config(args)
+    problems = 0
+    for check in run_checks(config):
+        mark = "ok " if check.ok else "FIX"
+        print(f"[{mark}] {check.name}: {check.detail}")
+        problems += not check.ok
     print("all good" if not problems else f"{problems} thing(s) to fix, see above")
     return EXIT_OK if not problems else EXIT_BAD_INPUT
 
@@ -477,32 +477,6 @@ def _cmd_reminders(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_reconnect(args: argparse.Namespace) -> int:
-    """Read a deck's prompts aloud now; next / repeat / we're done move it on."""
-    from datetime import UTC, datetime
-
-    from assistant.events import PlayCue, Say
-    from assistant.prompts import DECKS, DeckError
-    from assistant.session.reconnect import Reconnection, typed_command
-
-    config = _config(args)
-    if args.deck not in DECKS:
-        raise UserError(f"no deck {args.deck!r}; choose one of {', '.join(DECKS)}")
-    store = _open_store()
-    try:
-        sitting = Reconnection.for_deck(args.deck, store, snooze_minutes=config.reminders.snooze_minutes)
-    except DeckError as e:
-        raise UserError(str(e)) from e
-    if args.text:
-        sitting.begin()
-        lines = iter(sys.stdin)
-        while True:
-            for action in sitting.outbox:
-                if isinstance(action, Say):
-                    print(f"assistant: {action.text}", flush=True)
-                elif isinstance(action, PlayCue):
-                    print(f"({action.name})", flush=True)
-            sitting.outbox.clear()
 def _cmd_history(args: argparse.Namespace) -> int:
     """Week by week (local weeks, Monday first): a table, JSON lines, or a chart. An empty history prints one
     kind line (JSON: nothing) and --plot still writes a valid image that says so, exit 0 either way."""
@@ -556,6 +530,32 @@ def _cmd_forget(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_reconnect(args: argparse.Namespace) -> int:
+    """Read a deck's prompts aloud now; next / repeat / we're done move it on."""
+    from datetime import UTC, datetime
+
+    from assistant.events import PlayCue, Say
+    from assistant.prompts import DECKS, DeckError
+    from assistant.session.reconnect import Reconnection, typed_command
+
+    config = _config(args)
+    if args.deck not in DECKS:
+        raise UserError(f"no deck {args.deck!r}; choose one of {', '.join(DECKS)}")
+    store = _open_store()
+    try:
+        sitting = Reconnection.for_deck(args.deck, store, snooze_minutes=config.reminders.snooze_minutes)
+    except DeckError as e:
+        raise UserError(str(e)) from e
+    if args.text:
+        sitting.begin()
+        lines = iter(sys.stdin)
+        while True:
+            for action in sitting.outbox:
+                if isinstance(action, Say):
+                    print(f"assistant: {action.text}", flush=True)
+                elif isinstance(action, PlayCue):
+                    print(f"({action.name})", flush=True)
+            sitting.outbox.clear()
             if sitting.finished:
                 break
             line = next(lines, None)
