@@ -184,12 +184,30 @@ def _zone(name: str) -> tzinfo:
 
 # --- errors ------------------------------------------------------------------------------------------
 
+_FULL_BYTES = 64 * 1024
+"""Free space below this means full for the store: one commit writes a few 4 KiB pages, and a new -shm 32 KiB."""
+
+
+def _disk_full(path: Path | None) -> bool:
+    """True when the disk holding the data folder has (almost) no room left for us."""
+    try:
+        st = os.statvfs(path.parent if path is not None else data_dir())
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < _FULL_BYTES
+
+
 def _cause(error: sqlite3.Error, path: Path | None) -> str:
-    """What went wrong and the fix, in words, from an SQLite error."""
+    """What went wrong and the fix, in words, from an SQLite error.
+
+    A full disk does not always come back as SQLITE_FULL: a store opened on a disk that was already full (no
+    room for its -shm file) fails with an I/O error. So an I/O or open error is checked against the free space.
+    """
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error)
     folder = str(path.parent) if path else "the data folder"
-    if name == "SQLITE_FULL" or "disk is full" in text:
+    if name == "SQLITE_FULL" or "disk is full" in text or (
+            name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) and _disk_full(path)):
         return (f"the disk holding {folder} is full. Fix: free some disk space and try again; "
                 "everything saved before is kept")
     if name.startswith("SQLITE_IOERR_WRITE"):

@@ -210,6 +210,8 @@ class SteadySpeaker:
         if self.player is not None:
             why = self._trouble(now)
             if why is None:
+                if self.lost is not None and self.player.last_callback_at > self._opened_at:
+                    self._back()  # the reopened stream is really playing
                 return
             self._lose(why)
             self.player.close()
@@ -226,13 +228,14 @@ class SteadySpeaker:
                 self._backoff.failed(now)
                 self._lose(str(e).split(":")[0])
                 return
-            self._opened_at = now
+            self._opened_at = self._clock()
             self._owed = 0.0
-            if self.lost is not None:
-                why, self.lost = self.lost, None
-                self._backoff.reset()
-                _LOGGER.warning("speaker back (it was lost: %s)", why)
-                self._on_change("back", "")
+
+    def _back(self) -> None:
+        why, self.lost = self.lost, None
+        self._backoff.reset()
+        _LOGGER.warning("speaker back (it was lost: %s)", why)
+        self._on_change("back", "")
 
     def _trouble(self, now: float) -> str | None:
         if self.player.failed:
