@@ -101,6 +101,8 @@ class LiveSession:
         self._claimed: list = []
         """Reminders the scheduler handed over (it marks them fired) that are still to be read, oldest first."""
         self._next_check_samples = 0
+        self._session_id: int | None = None
+        """The stored guided session now running (history), or None."""
         self.on_fact = on_fact
         """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
         ("reminder", ReminderDue) for logs and tests."""
@@ -152,7 +154,7 @@ class LiveSession:
             print(f"heard: {hit.word} (confidence {hit.confidence:.2f})", file=self.out, flush=True)
             if self.store is not None:
                 self._save("pause", self.store.record_pause, hit.word, self.now())
-            self._trigger("pause_word_heard")
+            self._trigger("pause_word_heard", word=hit.word)
         elif detector is self.detectors.commands:
             self._trigger("command", name=self._command_of.get(hit.word, hit.word))
         elif detector is self.detectors.reconnect and self.reconnection is not None:
@@ -239,20 +241,19 @@ class LiveSession:
     def _perform_dialog(self) -> None:
         dialog = self._dialog
         actions, dialog.outbox = dialog.outbox, []
-        agreed = dialog.agreed
-        if agreed is not None and self.store is not None:
-            record = self._save("agreement", self.store.add_agreement, agreed.resume_at, agreed.heard, self.now())
-            if record is not None:
-                print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
-            else:  # no "I'll remind you": the session goes on and the couple keeps the time themselves
-                from assistant.events import Say
-                from assistant.timeparse import describe
-
-                actions = [Say(_NOT_SAVED.format(when=describe(agreed.resume_at, self.now())))]
         for action in actions:
             self.output.say(action.text)
-        if agreed is not None:
-            self._dialog = None
+        if dialog.agreed is not None:
+            agreed, self._dialog = dialog.agreed, None
+            if self.store is not None:
+                record = self._save("agreement", self.store.add_agreement, agreed.resume_at, agreed.heard,
+                                    self.now())
+                if record is not None:
+                    print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
+                else:  # the session goes on; the couple keeps the time themselves
+                    from assistant.timeparse import describe
+
+                    self.output.say(_NOT_SAVED.format(when=describe(agreed.resume_at, self.now())))
             self._report("agreed", agreed)
             self._trigger("resume_agreed", resume_at=agreed.resume_at.isoformat())
 
@@ -298,9 +299,23 @@ class LiveSession:
         if trigger == "command":
             self._report("command", kwargs["name"])
         if self.session.state != before:
+            self._record_session(before, trigger, kwargs)  # first: a printed state is a stored one
             self._report("state", self.session.state.value)
             print(f"state: {self.session.state.value}", file=self.out, flush=True)
         self._perform()
+
+    def _record_session(self, before, trigger: str, kwargs: dict) -> None:
+        """History: a guided session starts when the pause word leaves listening and ends on the way back,
+        "stopped" when a spoken stop cut it short, else "completed"."""
+        if self.store is None:
+            return
+        if before.value == "listening" and trigger == "pause_word_heard":
+            self._session_id = self._save("session", self.store.start_session, kwargs.get("word", ""), self.now())
+        elif self.session.state.value == "listening" and self._session_id is not None:
+            session_id, self._session_id = self._session_id, None
+            stopped = trigger == "command" and kwargs.get("name") == "stop"
+            self._save("session", self.store.end_session, session_id, "stopped" if stopped else "completed",
+                       self.now())
 
     def _save(self, what: str, write: Callable, *args: object) -> object:
         """A store write that may fail (disk full, read-only folder): say so in one line, never stop the

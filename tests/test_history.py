@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from app_process import AppProcess
 
 from assistant.history import SERIES
 from assistant.store import DB_NAME, StoreError, open_store
@@ -194,6 +195,44 @@ def test_the_history_command_does_not_load_matplotlib_unless_it_plots(env) -> No
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, **env}, timeout=120, check=False)
     assert done.returncode == 0 and done.stderr.strip().endswith("no matplotlib"), done.stderr
+
+
+# --- the live loop stores its sessions ---------------------------------------------------------------
+
+SHORT_SESSION = '[session]\ncycles = 1\nspoken_cycles = 0\ngrounding = ""\n[agreement]\nmin_break_minutes = 0\n'
+
+
+def test_a_typed_session_run_to_its_end_and_one_stopped_by_voice_show_in_the_history(env, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(SHORT_SESSION)
+    app = AppProcess("listen", "--text", "--config", str(config), env=env, stdin=subprocess.PIPE)
+
+    def say(text: str) -> None:
+        app.proc.stdin.write(text + "\n")
+        app.proc.stdin.flush()
+
+    try:
+        app.wait_for("listening (typed)", timeout=60)
+        say("timeout")  # the whole ritual: breathing, agreeing a time, closing, back to listening
+        app.wait_for("state: agreeing", timeout=90)
+        app.wait_for("When you both feel ready", timeout=10)
+        say("in one minute")
+        app.wait_for("Is that right?", timeout=10)
+        say("yes")
+        app.wait_for("state: closing", timeout=10)
+        app.wait_for("state: listening", timeout=60)
+        say("timeout")  # then a second pause, stopped early
+        app.wait_for("state: acknowledging", timeout=10)
+        say("stop")
+        app.wait_for("state: listening", timeout=10)
+    finally:
+        app.stop()
+    done = assistant(env, "history", "--json")
+    assert done.returncode == 0, done.stderr
+    weeks = [json.loads(line) for line in done.stdout.splitlines()]
+    totals = {f: sum(w[f] for w in weeks) for f in FIELDS}  # summed: the two might straddle midnight on Sunday
+    assert totals == {"pauses": 2, "sessions_completed": 1, "sessions_stopped": 1, "agreements_made": 1,
+                      "agreements_kept": 0, "reconnections": 0, "prompts_read": 0}
 
 
 # --- forgetting --------------------------------------------------------------------------------------
