@@ -241,19 +241,20 @@ class LiveSession:
     def _perform_dialog(self) -> None:
         dialog = self._dialog
         actions, dialog.outbox = dialog.outbox, []
+        agreed = dialog.agreed
+        if agreed is not None and self.store is not None:
+            record = self._save("agreement", self.store.add_agreement, agreed.resume_at, agreed.heard, self.now())
+            if record is not None:
+                print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
+            else:  # no "I'll remind you": the session goes on and the couple keeps the time themselves
+                from assistant.events import Say
+                from assistant.timeparse import describe
+
+                actions = [Say(_NOT_SAVED.format(when=describe(agreed.resume_at, self.now())))]
         for action in actions:
             self.output.say(action.text)
-        if dialog.agreed is not None:
-            agreed, self._dialog = dialog.agreed, None
-            if self.store is not None:
-                record = self._save("agreement", self.store.add_agreement, agreed.resume_at, agreed.heard,
-                                    self.now())
-                if record is not None:
-                    print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
-                else:  # the session goes on; the couple keeps the time themselves
-                    from assistant.timeparse import describe
-
-                    self.output.say(_NOT_SAVED.format(when=describe(agreed.resume_at, self.now())))
+        if agreed is not None:
+            self._dialog = None
             self._report("agreed", agreed)
             self._trigger("resume_agreed", resume_at=agreed.resume_at.isoformat())
 
