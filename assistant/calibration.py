@@ -146,18 +146,20 @@ class TakeScorer:
 
 
 def calibrate(word: str, takes: Sequence[np.ndarray], ordinary: Sequence[np.ndarray], *, choice=None,
-              pronunciations: Mapping[str, str] | None = None) -> Calibration:
+              pronunciations: Mapping[str, str] | None = None, scorer: TakeScorer | None = None) -> Calibration:
     """Score every take and ordinary sentence (16 kHz mono int16 arrays) and choose the threshold.
 
     `choice` is an `engines.EngineChoice` (None: PocketSphinx's bundled model); `pronunciations` are
-    listener.pronunciations. The recognizer first hears all clips once, then scores each. Raises
-    VocabularyError for a word the model does not know, ValueError when there are no takes.
+    listener.pronunciations. The recognizer first hears all clips once, then scores each; a `scorer` for
+    the word that has already heard them (set-up's own) skips that first hearing. Raises VocabularyError
+    for a word the model does not know, ValueError when there are no takes.
     """
     if not takes:
         raise ValueError("calibration needs at least one take of the word")
-    scorer = TakeScorer(word, choice=choice, pronunciations=pronunciations)
     clips = [*takes, *ordinary]
-    scorer.hear(clips)
+    if scorer is None:
+        scorer = TakeScorer(word, choice=choice, pronunciations=pronunciations)
+        scorer.hear(clips)
     # Each clip is scored several times, after different speech (forward, then backward, ...): the same
     # clip can score quite differently (measured: a real "view glass" 0.89, then 0.19 one pass later, when
     # the keyword search ends the word early). A take counts by its weakest score, a sentence by its

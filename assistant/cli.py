@@ -103,6 +103,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="config file")
     p.set_defaults(func=_cmd_doctor)
 
+    p = sub.add_parser("setup", help="choose the pause word and set how readily it is heard from both your voices")
+    p.add_argument("--word", help="the pause word or short phrase (default: typed at the prompt)")
+    p.add_argument("--text", action="store_true", help="typed set-up: choose the word only, default threshold")
+    p.add_argument("--input", help="microphone name or index (default: listener.input_device)")
+    p.add_argument("--output", help="speaker name or index (default: voice.output_device)")
+    p.add_argument("--config", help="config file to write (default: the one in use, else the user config)")
+    p.set_defaults(func=_cmd_setup)
+
     p = sub.add_parser("service", help="run `assistant listen` at every login (a systemd user unit)")
     p.add_argument("action", choices=["install", "uninstall", "status"])
     p.add_argument("--config", help="config file the service uses (default: the one `listen` would use here)")
@@ -313,6 +321,24 @@ def _cmd_service(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     return EXIT_OK
+
+
+def _cmd_setup(args: argparse.Namespace) -> int:
+    """Set the pause word and its threshold from both partners' voices (--text: the word only); exit 1
+    when the takes do not separate from ordinary speech (nothing saved, the advice printed)."""
+    from assistant import setup
+    from assistant.audio.devices import DeviceError
+    from assistant.config_edit import ConfigWriteError
+    from assistant.speech.engines import EngineError
+    from assistant.speech.vosk_engine import ModelError
+
+    try:
+        outcome = setup.configure(args.config, word=args.word, typed=args.text, input_device=args.input,
+                                  output_device=args.output)
+    except (ConfigWriteError, DeviceError, EngineError, ModelError, setup.SetupError, ValueError) as e:
+        raise UserError(str(e)) from e
+    print(outcome.summary(), flush=True)
+    return EXIT_OK if outcome.saved else EXIT_NOT_UNDERSTOOD
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:

@@ -1,0 +1,460 @@
+"""`assistant setup`: the couple choose the pause word and set its threshold from their own voices.
+
+Receives the word (typed, or `--word`), then from the microphone each partner saying it a few times and
+reading a few ordinary sentences. Emits the threshold `calibration.calibrate` chooses, saved with the word
+to config.toml (`config_edit`). The takes live in memory only and are dropped when set-up ends: no audio
+is written anywhere.
+
+The word is typed, not spoken: keyword spotting listens for a word it is told, it cannot learn a new one by
+ear. The spoken flow (`SpokenSetup`) reaches the devices only through three callables, say / listen / show,
+so its steps read as the script they are; `LiveIO` binds them to the speaker and the microphone.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from assistant.calibration import Calibration, TakeScorer, calibrate
+
+TAKES_PER_PARTNER = 3
+SENTENCES_PER_PARTNER = 2
+RETRIES_PER_TAKE = 2
+"""A take that is not heard at all is asked for again at most this many times."""
+MAX_WORDS = 4
+"""A pause word is a word or a short phrase."""
+WAIT_FOR_SPEECH_SECONDS = 8.0
+"""How long to wait for someone to start speaking after a prompt."""
+LONGEST_TAKE_SECONDS = 5.0
+LONGEST_SENTENCE_SECONDS = 12.0
+QUIET_DBFS = -45.0
+"""A voice quieter than this (RMS) at the microphone is hard to hear: say so."""
+SAMPLE_RATE = 16000
+
+SENTENCES = (
+    "Can we talk about the weekend after dinner?",
+    "I put the keys on the table by the front door.",
+    "The weather looks lovely, shall we walk to the park later?",
+    "Did you remember to call your sister back about Sunday?",
+    "I think the kettle is broken again, it makes a funny noise.",
+    "Let's write a list before we go to the shops.",
+)
+"""Ordinary talk each partner reads aloud: what the pause word must not be heard in."""
+
+INTRO = "Hello. Let's set up Pause for your two voices. It takes about two minutes."
+MIC_CHECK = "First, a microphone check. One of you, please say: hello, we are setting up."
+MIC_AGAIN = "I heard nothing. Please say it again, a little louder."
+FIRST_TAKE = "Partner {n}, please say the pause word shown on the screen."
+NEXT_TAKE = ("Again.", "Once more.", "And once more.")
+NOT_HEARD = "I didn't catch that. Please say it once more."
+READ = "Now please read the sentence on the screen, in your usual voice."
+NEXT_SENTENCE = "And this one."
+RETAKE = "Partner {n}, please say the pause word once more."
+DONE = "All set. I will listen for your pause word in both your voices."
+NOT_SET = "I could not set the word from these takes. The screen says what to try."
+PARTNER_NAMES = ("one", "two")
+
+
+class SetupError(RuntimeError):
+    """Set-up cannot go on (nothing heard from the microphone); the message says what to check."""
+
+
+def normalise_word(text: str) -> str:
+    """Lower case, single spaces; raises ValueError with the fix for an empty or too long phrase."""
+    word = " ".join(text.lower().replace(",", " ").split()).strip(" .!?")
+    if not word:
+        raise ValueError("no pause word given: type a word or short phrase, e.g. timeout")
+    if len(word.split()) > MAX_WORDS:
+        raise ValueError(f'"{word}" is long for a pause word: use at most {MAX_WORDS} words, e.g. "time to breathe"')
+    if not all(c.isalpha() or c in " '-" for c in word):
+        raise ValueError(f'"{word}": use letters only (numbers as words, e.g. "code four")')
+    return word
+
+
+def check_word(word: str, choice, pronunciations: Mapping[str, str] | None = None) -> None:
+    """Raise VocabularyError (with the listener's warning and a working alternative) if the model does not
+    know the word, exactly as `listen` would."""
+    from assistant.speech.engines import build_recognizer
+
+    build_recognizer(choice, [word], pronunciations=pronunciations)
+
+
+def sentences_for(word: str, partner: int, count: int = SENTENCES_PER_PARTNER) -> list[str]:
+    """Ordinary sentences for a partner (0 or 1), none holding a word of the pause word."""
+    own = set(word.split())
+    usable = [s for s in SENTENCES if not own & set(s.lower().replace(",", " ").replace("?", " ").split())]
+    return usable[partner * count:(partner + 1) * count]
+
+
+def level_dbfs(clip: np.ndarray) -> float:
+    """RMS level of int16 audio in dB relative to full scale."""
+    rms = float(np.sqrt(np.mean(np.asarray(clip, dtype=np.float64) ** 2))) if len(clip) else 0.0
+    return 20 * np.log10(max(rms, 1e-3) / 32768)
+
+
+Listen = Callable[[float, float], "np.ndarray | None"]
+"""listen(max_wait_seconds, longest_seconds): the next utterance (16 kHz int16), or None if nobody spoke."""
+
+
+class SpokenSetup:
+    """The spoken set-up as a script: microphone check, each partner's takes and sentences, calibration,
+    a retake round for takes that were not heard.
+
+    | callable       | does                                                         |
+    |----------------|--------------------------------------------------------------|
+    | `say(text)`    | speaks and returns once it has been heard out                |
+    | `listen(w, l)` | the next utterance, waiting up to w s for it, at most l s    |
+    | `show(line)`   | prints a line for the couple (and for tests to follow)       |
+    """
+
+    def __init__(self, word: str, *, say: Callable[[str], None], listen: Listen, show: Callable[[str], None],
+                 choice=None, pronunciations: Mapping[str, str] | None = None,
+                 takes_per_partner: int = TAKES_PER_PARTNER, sentences_per_partner: int = SENTENCES_PER_PARTNER):
+        self.word = word
+        self.say, self.listen, self.show = say, listen, show
+        self._takes_per_partner = takes_per_partner
+        self._sentences_per_partner = sentences_per_partner
+        self._scorer = TakeScorer(word, choice=choice, pronunciations=pronunciations)  # VocabularyError first
+
+    def lines(self) -> list[str]:
+        """Every line the flow may say, so the voice can render them before anyone waits."""
+        firsts = [FIRST_TAKE.format(n=n) for n in PARTNER_NAMES] + [RETAKE.format(n=n) for n in PARTNER_NAMES]
+        return [INTRO, MIC_CHECK, MIC_AGAIN, *firsts, *NEXT_TAKE, NOT_HEARD, READ, NEXT_SENTENCE, DONE, NOT_SET]
+
+    def run(self) -> Calibration:
+        self.say(INTRO)
+        self._check_microphone()
+        takes: list[np.ndarray] = []
+        owners: list[int] = []
+        ordinary: list[np.ndarray] = []
+        for partner in range(2):
+            for k in range(self._takes_per_partner):
+                prompt = FIRST_TAKE.format(n=PARTNER_NAMES[partner]) if k == 0 else NEXT_TAKE[(k - 1) % 3]
+                takes.append(self._take(partner, k, prompt))
+                owners.append(partner)
+            for j, sentence in enumerate(sentences_for(self.word, partner, self._sentences_per_partner)):
+                clip = self._sentence(partner, j, sentence, READ if j == 0 else NEXT_SENTENCE)
+                if clip is not None:
+                    ordinary.append(clip)
+        self.show("checking the takes against the sentences...")
+        result = self._calibrate(takes, ordinary)
+        if not result.separates and result.unheard_takes and not result.close_sentences:
+            for i in result.unheard_takes:  # one more round for the takes the threshold would miss
+                partner = owners[i]
+                takes[i] = self._take(partner, i % self._takes_per_partner,
+                                      RETAKE.format(n=PARTNER_NAMES[partner]))
+            result = self._calibrate(takes, ordinary)
+        self.say(DONE if result.separates else NOT_SET)
+        return result
+
+    def _calibrate(self, takes: list[np.ndarray], ordinary: list[np.ndarray]) -> Calibration:
+        result = calibrate(self.word, takes, ordinary, scorer=self._scorer)  # it has heard them all
+        scores = " ".join(f"{s:.2f}" for s in result.take_scores)
+        self.show(f"scores: takes {scores}; sentences up to {max(result.ordinary_scores, default=0.0):.2f}")
+        return result
+
+    def _check_microphone(self) -> None:
+        self.say(MIC_CHECK)
+        for attempt in range(2):
+            self.show("listening: microphone check (say: hello, we are setting up)")
+            clip = self.listen(WAIT_FOR_SPEECH_SECONDS, LONGEST_SENTENCE_SECONDS)
+            if clip is not None:
+                level = level_dbfs(clip)
+                self.show(f"heard: microphone check, level {level:.0f} dBFS")
+                if level < QUIET_DBFS:
+                    self.show("note: the microphone is very quiet: sit nearer it, or raise its input volume")
+                self._scorer.hear([clip])  # the recognizer starts adapting to the room and the voices
+                return
+            if attempt == 0:
+                self.say(MIC_AGAIN)
+        raise SetupError("heard nothing from the microphone: check that it is on and not muted, and pick it "
+                         "with `assistant devices` (listener.input_device); if you did not hear me either, check "
+                         "the speaker (voice.output_device)")
+
+    def _take(self, partner: int, k: int, prompt: str) -> np.ndarray:
+        """One take of the word; asked again when nothing, or nothing like the word, was heard."""
+        name = PARTNER_NAMES[partner]
+        best: np.ndarray | None = None
+        self.say(prompt)
+        for attempt in range(RETRIES_PER_TAKE + 1):
+            self.show(f"listening: partner {name}, take {k + 1} of {self._takes_per_partner} (say: {self.word})")
+            clip = self.listen(WAIT_FOR_SPEECH_SECONDS, LONGEST_TAKE_SECONDS)
+            score = self._scorer.score(clip) if clip is not None else 0.0
+            if clip is not None:
+                self.show(f"heard: partner {name}, take {k + 1} (score {score:.2f})")
+                best = clip
+            if score > 0.0:
+                return clip  # type: ignore[return-value]
+            if attempt < RETRIES_PER_TAKE:
+                self.say(NOT_HEARD)
+        if best is None:
+            raise SetupError(f"heard nothing from partner {name}: check the microphone with `assistant devices` "
+                             "(listener.input_device), then run `assistant setup` again")
+        return best  # calibration will say it was not heard
+
+    def _sentence(self, partner: int, j: int, sentence: str, prompt: str) -> np.ndarray | None:
+        name = PARTNER_NAMES[partner]
+        self.show(f"read aloud: {sentence}")
+        self.say(prompt)
+        for attempt in range(2):
+            self.show(f"listening: partner {name}, sentence {j + 1} of {self._sentences_per_partner}")
+            clip = self.listen(WAIT_FOR_SPEECH_SECONDS, LONGEST_SENTENCE_SECONDS)
+            if clip is not None:
+                self._scorer.hear([clip])
+                self.show(f"heard: partner {name}, sentence {j + 1}")
+                return clip
+            if attempt == 0:
+                self.say(NOT_HEARD)
+        return None
+
+
+class LiveIO:
+    """say / listen on the real speaker and microphone: one continuous output stream, one input stream.
+
+    While the voice speaks, microphone blocks are read and dropped (until ECHO_TAIL_SECONDS after the
+    speaker has played the line out), so the prompt's own sound is never taken for a partner's voice. Utterances are cut by
+    a VAD gate with a short hangover, so a take costs the couple well under a second of waiting.
+    """
+
+    ECHO_TAIL_SECONDS = 0.4
+    """After a line has left the player's queue: the device's own latency and the room's echo."""
+    HANGOVER_MS = 700
+    """Silence that ends an utterance: longer than a pause between words, short enough not to wait long."""
+    MIN_SPEECH_SECONDS = 0.25
+    """Sound shorter than this is not an answer (measured: a recording's lead-in noise opened the gate for
+    60 ms, and the take cut there held no word)."""
+
+    def __init__(self, config, input_device: str | None = None, output_device: str | None = None,
+                 out: TextIO = sys.stdout) -> None:
+        from assistant.audio.player import StreamPlayer
+        from assistant.audio.sources import MicSource
+        from assistant.session.output import VoiceOutput
+        from assistant.session.pacer import RATE
+        from assistant.speech.voice import open_voice
+
+        v = config.voice
+        self.out = out
+        self.output = VoiceOutput(open_voice(v.rate_wpm, v.voice, v.volume, enabled=v.enabled,
+                                             on_text=lambda text: None))
+        self.mic = MicSource(input_device or config.listener.input_device or None)
+        try:
+            self.player = StreamPlayer(self.output.read, RATE, output_device or v.output_device or None).start()
+        except Exception:
+            self.mic.close()
+            raise
+        self._blocks: Iterator[np.ndarray] = self.mic.frames()
+        self.spoken_seconds = 0.0
+        """Seconds of speech the couple listened to (prompts), for the benchmark."""
+        self.heard_seconds = 0.0
+        """Seconds of audio taken as utterances (takes, sentences), for the benchmark."""
+
+    def start(self, lines: list[str]) -> None:
+        """Render every line now (so no prompt waits on speech synthesis) and wait for the microphone."""
+        for line in lines:
+            self.output.voice.render(line)
+        if not self.mic.wait_started(timeout=5):
+            from assistant.audio.devices import DeviceError
+
+            raise DeviceError("the microphone delivered no audio in 5 s: check it with `assistant devices` and "
+                              "set listener.input_device in config.toml")
+
+    def chime(self) -> None:
+        """The chime, queued ahead of the next line: the speaker check."""
+        self.output.cue("chime")
+
+    def say(self, text: str) -> None:
+        """Speak `text`; return once the speaker has sounded it out, timed on the output's own clock.
+
+        Microphone blocks are read and dropped meanwhile: a backlog from a slow step goes at once, and no
+        later sound of the prompt is taken for an answer.
+        """
+        from assistant.audio.player import BLOCK_SAMPLES, QUEUE_BLOCKS
+
+        clip_seconds = self.output.voice.render(text).seconds
+        # Samples the player holds between the voice output and the speaker, plus the echo tail.
+        tail = QUEUE_BLOCKS * BLOCK_SAMPLES + round(self.ECHO_TAIL_SECONDS * self.output.rate)
+        self.output.say(text)
+        limit = round((clip_seconds + 10.0) * SAMPLE_RATE)  # a stalled player must not hang set-up
+        heard = 0
+        ended_at: int | None = None
+        while heard < limit:
+            heard += len(next(self._blocks))
+            for fact in self.output.drain():
+                if fact.kind == "started":
+                    print(f"assistant: {fact.text}", file=self.out, flush=True)
+                elif fact.kind == "spoken" and fact.text == text:
+                    ended_at = self.output.samples_played
+            if ended_at is not None and self.output.samples_played >= ended_at + tail:
+                break
+        self.spoken_seconds += clip_seconds
+
+    def listen(self, max_wait_seconds: float, longest_seconds: float) -> np.ndarray | None:
+        """The next utterance, pre-roll included; a blip (a click, a breath) that opens the gate for less
+        than MIN_SPEECH_SECONDS is not one, and listening goes on."""
+        from assistant.audio.vad import FRAME_SAMPLES, VadGate
+
+        gate = VadGate(hangover_ms=self.HANGOVER_MS)
+        hangover = self.HANGOVER_MS * SAMPLE_RATE // 1000
+        frames: list[np.ndarray] | None = None
+        waited = taken = lead = 0
+        while True:
+            block = next(self._blocks)
+            out = gate.process(block)
+            if frames is None:
+                waited += len(block)
+                if not out.opened and waited > max_wait_seconds * SAMPLE_RATE:
+                    return None
+            new = [op for op in out.ops if not isinstance(op, int)]
+            if out.opened:
+                frames, taken = [], 0
+                lead = sum(len(f) for f in new) - FRAME_SAMPLES  # the pre-roll handed over on opening
+            if frames is None:
+                continue
+            frames.extend(new)
+            taken += sum(len(f) for f in new)
+            if out.closed and taken - lead - hangover < self.MIN_SPEECH_SECONDS * SAMPLE_RATE:
+                frames = None  # too short to be someone speaking
+                continue
+            if out.closed or taken >= longest_seconds * SAMPLE_RATE:
+                self.heard_seconds += taken / SAMPLE_RATE
+                return np.concatenate(frames)
+
+    def close(self) -> None:
+        self.player.close()
+        self.mic.close()
+
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `configure` did: the word and threshold saved to `path`, or why nothing was saved."""
+
+    word: str
+    threshold: float
+    path: Path
+    saved: bool
+    calibration: Calibration | None = None
+    """None for the typed set-up (the default threshold, no takes)."""
+
+    def summary(self) -> str:
+        if not self.saved:
+            advice = self.calibration.advice if self.calibration is not None else ""
+            return f"not saved ({self.path} is unchanged): {advice}"
+        how = "from your voices" if self.calibration is not None else \
+            "the default; `assistant setup` without --text sets it from your voices"
+        return f'saved: pause word "{self.word}", threshold {self.threshold:.3f} ({how}) -> {self.path}'
+
+
+def ask_word(choice, pronunciations: Mapping[str, str], default: str, lines: TextIO, out: TextIO,
+             tries: int = 3) -> str:
+    """The pause word typed at the terminal, checked against the model's vocabulary like `listen` does."""
+    print("Type your pause word or short phrase. It is typed, not said: the listener spots a word it is "
+          "told and cannot learn a new one by ear.", file=out, flush=True)
+    problem = "no pause word typed: type one, or pass --word"
+    for _ in range(tries):
+        print(f"pause word [{default}]: ", end="", file=out, flush=True)
+        line = lines.readline()
+        if not line:
+            break
+        try:
+            word = normalise_word(line) if line.strip() else default
+            check_word(word, choice, pronunciations)
+            return word
+        except ValueError as e:  # VocabularyError is one: its message offers a working alternative
+            problem = str(e)
+            print(f"warning: {problem}", file=out, flush=True)
+    raise ValueError(problem)
+
+
+def configure(config_arg: str | None, *, word: str | None = None, typed: bool = False,
+              input_device: str | None = None, output_device: str | None = None,
+              lines: TextIO = sys.stdin, out: TextIO = sys.stdout) -> Outcome:
+    """`assistant setup`: choose the word, calibrate it on the couple's voices (unless `typed`), save.
+
+    Writes to `config_arg`, else the config file in use, else the user config file. Raises ConfigError,
+    ConfigWriteError, EngineError, ModelError, DeviceError, SetupError or ValueError with the fix.
+    """
+    from assistant.config import Config, load_config
+    from assistant.config_edit import check_writable, save_pause_word, user_config_path
+    from assistant.speech.detector import threshold_for
+    from assistant.speech.engines import choose_engine
+
+    target = Path(config_arg) if config_arg else None
+    if target is not None:
+        check_writable(target)  # before anyone spends time on takes
+    config = Config() if target is not None and not target.exists() else load_config(target)
+    path = check_writable(target or config.path or user_config_path())
+    choice = choose_engine(config)
+    pronunciations = config.listener.pronunciations
+    if word is not None:
+        word = normalise_word(word)
+        check_word(word, choice, pronunciations)
+    else:
+        word = ask_word(choice, pronunciations, config.listener.pause_words[0], lines, out)
+    if typed:
+        threshold = threshold_for(config.listener.sensitivity)
+        return Outcome(word, threshold, save_pause_word(path, word, threshold), True)
+    print(f'setting up "{word}" with {choice.name}; it will be saved to {path}', file=out, flush=True)
+    result = run_spoken(config, word, choice, input_device, output_device, out)
+    if not result.separates:
+        return Outcome(word, result.threshold, path, False, result)
+    return Outcome(word, result.threshold, save_pause_word(path, word, result.threshold), True, result)
+
+
+def run_spoken(config, word: str, choice, input_device: str | None, output_device: str | None,
+               out: TextIO = sys.stdout) -> Calibration:
+    """The spoken flow on the real microphone and speaker; the takes are dropped when it returns."""
+    flow = SpokenSetup(word, say=lambda text: None, listen=lambda w, n: None,
+                       show=lambda line: print(line, file=out, flush=True), choice=choice,
+                       pronunciations=config.listener.pronunciations)
+    io = LiveIO(config, input_device, output_device, out)
+    try:
+        flow.say, flow.listen = io.say, io.listen
+        io.start(flow.lines())
+        io.chime()
+        return flow.run()
+    finally:
+        io.close()
+
+
+__all__ = [
+    "DONE",
+    "FIRST_TAKE",
+    "INTRO",
+    "LONGEST_SENTENCE_SECONDS",
+    "LONGEST_TAKE_SECONDS",
+    "MAX_WORDS",
+    "MIC_AGAIN",
+    "MIC_CHECK",
+    "NEXT_SENTENCE",
+    "NEXT_TAKE",
+    "NOT_HEARD",
+    "NOT_SET",
+    "PARTNER_NAMES",
+    "QUIET_DBFS",
+    "READ",
+    "RETAKE",
+    "RETRIES_PER_TAKE",
+    "SAMPLE_RATE",
+    "SENTENCES",
+    "SENTENCES_PER_PARTNER",
+    "TAKES_PER_PARTNER",
+    "WAIT_FOR_SPEECH_SECONDS",
+    "Listen",
+    "LiveIO",
+    "Outcome",
+    "SetupError",
+    "SpokenSetup",
+    "ask_word",
+    "check_word",
+    "configure",
+    "level_dbfs",
+    "normalise_word",
+    "run_spoken",
+    "sentences_for",
+]

@@ -1,0 +1,224 @@
+"""`assistant setup`: typed and spoken set-up write the pause word and its threshold into config.toml,
+keep everything else in the file, leave no audio anywhere, and refuse a config path they cannot write.
+
+The spoken set-up runs end to end through the PulseAudio rig: real recordings of two people saying "alexa"
+and a neural voice reading the sentences are played into the virtual microphone whenever set-up listens.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from app_process import AppProcess
+from partner_voice import partner_says
+from test_calibration import real_takes
+
+from assistant.config import load_config
+from assistant.config_edit import ConfigWriteError, save_pause_word
+
+RATE = 16000
+AUDIO_SUFFIXES = (".wav", ".flac", ".raw", ".pcm", ".ogg", ".mp3", ".opus")
+COMMENTED = """# Our config: the comments stay.
+[listener]
+# the agreed word
+pause_words = ["timeout"]
+engine = "pocketsphinx"  # no Vosk here
+sensitivity = 0.6
+thresholds = {}
+
+[voice]
+rate_wpm = 140
+"""
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
+                          timeout=120, check=False, env={**os.environ, **(env or {})})
+
+
+def one_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line of reason, got: {result.stderr!r}"
+    return lines[0]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(COMMENTED)
+    return path
+
+
+# -- typed set-up ------------------------------------------------------------------------------------------
+
+def test_typed_setup_saves_the_word_with_the_default_threshold_and_keeps_comments(config: Path) -> None:
+    result = run("setup", "--text", "--config", str(config), stdin="time to breathe\n")
+    assert result.returncode == 0, result.stderr
+    assert 'saved: pause word "time to breathe", threshold 0.400' in result.stdout  # 1 - sensitivity 0.6
+    listener = load_config(config).listener
+    assert listener.pause_words == ("time to breathe",)
+    assert listener.thresholds == {"time to breathe": 0.4}
+    assert listener.sensitivity == 0.6 and load_config(config).voice.rate_wpm == 140
+    text = config.read_text()
+    for comment in ("# Our config: the comments stay.", "# the agreed word", "# no Vosk here"):
+        assert comment in text
+
+
+def test_typed_setup_warns_about_an_unknown_word_with_an_alternative_and_asks_again(config: Path) -> None:
+    result = run("setup", "--text", "--config", str(config), stdin="pausenow\nbanana\n")
+    assert result.returncode == 0, result.stderr
+    assert 'warning: "pausenow" is not in the speech model\'s dictionary; say it as "pause now"' in result.stdout
+    assert load_config(config).listener.pause_words == ("banana",)
+
+
+def test_an_unknown_word_given_with_word_exits_2_with_the_split_that_works(config: Path) -> None:
+    result = run("setup", "--text", "--word", "pausenow", "--config", str(config))
+    assert result.returncode == 2
+    assert '"pause now"' in one_line(result)
+    assert config.read_text() == COMMENTED
+
+
+def test_a_word_with_a_pronunciation_in_config_is_accepted_as_the_listener_accepts_it(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[listener]\nengine = "pocketsphinx"\npronunciations = { zorp = "Z AO R P" }\n')
+    result = run("setup", "--text", "--word", "Zorp", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert load_config(config).listener.pause_words == ("zorp",)
+
+
+def test_setup_creates_a_missing_config_file_readable_by_its_owner_only(tmp_path: Path) -> None:
+    config = tmp_path / "new" / "config.toml"
+    result = run("setup", "--text", "--word", "banana", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert load_config(config).listener.thresholds == {"banana": 0.5}
+
+
+def test_without_config_setup_writes_the_user_config_file(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "ASSISTANT_CONFIG": ""}
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    done = subprocess.run([sys.executable, "-m", "assistant", "setup", "--text", "--word", "banana"], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, check=False, env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    written = home / ".config" / "pause-assistant" / "config.toml"
+    assert load_config(written).listener.pause_words == ("banana",)
+
+
+@pytest.mark.parametrize("where", ["under a file", "a folder"])
+def test_a_config_path_that_cannot_be_written_exits_2_with_the_fix(tmp_path: Path, where: str) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder\n")
+    target = blocker / "config.toml" if where == "under a file" else tmp_path
+    result = run("setup", "--text", "--word", "banana", "--config", str(target))
+    assert result.returncode == 2
+    line = one_line(result)
+    assert str(target) in line and "--config" in line
+    assert blocker.read_text() == "not a folder\n"
+
+
+def test_a_broken_config_file_is_not_overwritten(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[listener\npause_words = ["timeout"]\n')
+    result = run("setup", "--text", "--word", "banana", "--config", str(config))
+    assert result.returncode == 2
+    assert "not valid TOML" in one_line(result)
+    assert config.read_text() == '[listener\npause_words = ["timeout"]\n'
+
+
+# -- config writing ----------------------------------------------------------------------------------------
+
+def test_saving_keeps_other_thresholds_and_the_file_mode_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[listener]\npause_words = ["a", "b"]\n\n[listener.thresholds]\na = 0.3  # old\n')
+    config.chmod(0o640)
+    save_pause_word(config, "view glass", 0.34219)
+    listener = load_config(config).listener
+    assert listener.pause_words == ("view glass",)
+    assert listener.thresholds == {"a": 0.3, "view glass": 0.342}
+    assert "# old" in config.read_text()
+    assert stat.S_IMODE(config.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_saving_through_a_symlink_writes_the_file_it_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "real.toml"
+    real.write_text("[voice]\nrate_wpm = 140\n")
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    save_pause_word(link, "banana", 0.5)
+    assert link.is_symlink()
+    assert load_config(real).listener.pause_words == ("banana",)
+
+
+def test_saving_a_value_the_config_would_refuse_writes_nothing(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[listener]\n")
+    with pytest.raises(ConfigWriteError, match="listener.thresholds"):
+        save_pause_word(config, "banana", 1.5)
+    assert config.read_text() == "[listener]\n"
+
+
+# -- spoken set-up through the rig -------------------------------------------------------------------------
+
+def audio_files(*folders: Path) -> set[Path]:
+    return {p for folder in folders if folder.exists() for p in folder.rglob("*")
+            if p.suffix.lower() in AUDIO_SUFFIXES}
+
+
+def system_tmp_audio() -> set[Path]:
+    """Audio files directly in the system temporary folder (other programs' folders inside are theirs)."""
+    return {p for p in Path(tempfile.gettempdir()).iterdir() if p.suffix.lower() in AUDIO_SUFFIXES}
+
+
+@pytest.mark.rig
+def test_spoken_setup_on_two_voices_saves_the_word_and_a_threshold_and_leaves_no_audio(
+        pulse_rig, shared_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('# ours\n[listener]\nengine = "pocketsphinx"\n')
+    data, private_tmp, cwd = tmp_path / "data", tmp_path / "tmp", tmp_path / "cwd"
+    for folder in (data, private_tmp, cwd):
+        folder.mkdir()
+    monkeypatch.chdir(cwd)  # the app's working folder
+    before = audio_files(data, private_tmp, cwd) | system_tmp_audio()
+    alexa = shared_dir / "real-voices" / "alexa"
+    # Two people, with spare takes in case set-up asks again.
+    takes = {"one": iter(real_takes(alexa, 0, 6)), "two": iter(real_takes(alexa, 20, 6))}
+    pad = np.zeros(RATE // 2, np.int16)  # 0.5 s of quiet around each take
+    env = {**pulse_rig.env, "ASSISTANT_DATA_DIR": str(data), "TMPDIR": str(private_tmp)}
+    app = AppProcess("setup", "--word", "alexa", "--input", "pulse", "--output", "pulse", "--config", str(config),
+                     env=env)
+    sentence = ""
+    try:
+        while True:
+            line = app.wait_for("", timeout=120)
+            if line.startswith("read aloud: "):
+                sentence = line.removeprefix("read aloud: ")
+            elif line.startswith("listening: microphone check"):
+                pulse_rig.play_into_mic(partner_says("hello, we are setting up"))
+            elif line.startswith("listening: partner") and "take" in line:
+                partner = line.split()[2].rstrip(",")
+                pulse_rig.play_into_mic(np.concatenate([pad, next(takes[partner]), pad]))
+            elif line.startswith("listening: partner"):
+                pulse_rig.play_into_mic(partner_says(sentence))
+            elif line.startswith(("saved:", "not saved")):
+                break
+        app.proc.wait(timeout=30)
+    finally:
+        stderr = app.stop()
+    assert app.proc.returncode == 0, (app.lines, stderr)
+    assert any(line.startswith("assistant: Partner two, please say the pause word") for line in app.lines)
+    listener = load_config(config).listener
+    assert listener.pause_words == ("alexa",)
+    assert 0.15 <= listener.thresholds["alexa"] <= 0.9
+    assert config.read_text().startswith("# ours\n")
+    assert audio_files(data, private_tmp, cwd) | system_tmp_audio() <= before, "set-up left audio on disk"
+    assert list(private_tmp.iterdir()) == [], "set-up left temporary files"
