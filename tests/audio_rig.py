@@ -69,28 +69,54 @@ class PulseRig:
             "HOME": str(self.dir),
         }
         try:
-            self._run(
-                "pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1",
-                f"--log-target=file:{self.dir}/pulseaudio.log",
-                "--load=module-native-protocol-unix",
-                "--load=module-null-sink sink_name=speaker",
-                "--load=module-null-sink sink_name=micfeed",
-                "--load=module-remap-source master=micfeed.monitor source_name=mic",
-            )  # fmt: skip
-            self._wait_for(self._daemon_answers, "the daemon")
-            self._run("pactl", "set-default-sink", "speaker")
-            self._run("pactl", "set-default-source", "mic")
-            # An idle null sink renders ~2 s blocks: a recorder that attaches then waits 1-2 s for data.
-            # Keep both monitors recorded, so `mic` and the speaker recording deliver within ~50 ms,
-            # and wait out the first slow block here rather than in the first test.
-            self._keepalives = [
-                self._parecord(monitor, subprocess.DEVNULL) for monitor in _KEEPALIVE_MONITORS
-            ]
-            self._wait_for_audio("mic", "speaker.monitor")
+            self._launch()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _launch(self) -> None:
+        self._run(
+            "pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1",
+            f"--log-target=file:{self.dir}/pulseaudio.log",
+            "--load=module-native-protocol-unix",
+            "--load=module-null-sink sink_name=speaker",
+            "--load=module-null-sink sink_name=micfeed",
+            "--load=module-remap-source master=micfeed.monitor source_name=mic",
+        )  # fmt: skip
+        self._wait_for(self._daemon_answers, "the daemon")
+        self._run("pactl", "set-default-sink", "speaker")
+        self._run("pactl", "set-default-source", "mic")
+        # An idle null sink renders ~2 s blocks: a recorder that attaches then waits 1-2 s for data.
+        # Keep both monitors recorded, so `mic` and the speaker recording deliver within ~50 ms,
+        # and wait out the first slow block here rather than in the first test.
+        self._keepalives = [
+            self._parecord(monitor, subprocess.DEVNULL) for monitor in _KEEPALIVE_MONITORS
+        ]
+        self._wait_for_audio("mic", "speaker.monitor")
+
+    def kill_daemon(self) -> None:
+        """Stop the sound server, as a crash or an update would: every client's streams fail at once.
+
+        start_daemon() brings the same devices back. Not while recording the speaker.
+        """
+        if self._recorder is not None:
+            raise RigError("stop recording the speaker before killing the daemon")
+        pid_file = self._private_dir() / "pulse" / "pid"
+        pid = int(pid_file.read_text().strip() or 0) if pid_file.exists() else 0
+        subprocess.run(["pulseaudio", "--kill"], check=False, env=self._full_env(), capture_output=True)
+        deadline = time.monotonic() + _READY_SECONDS
+        while pid and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for proc in self._keepalives:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait(timeout=_READY_SECONDS)
+        self._keepalives = []
+
+    def start_daemon(self) -> None:
+        """Start the sound server again after kill_daemon(), with the same devices and defaults."""
+        self._launch()
 
     def stop(self) -> None:
         """Kill recorders and the daemon, and delete the runtime directory. Safe to call twice."""

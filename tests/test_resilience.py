@@ -303,3 +303,31 @@ def test_an_agreement_that_cannot_be_saved_is_said_and_the_session_goes_on(troub
     finally:
         if trouble == "full disk":
             subprocess.run(["umount", str(disk)], check=False)
+
+
+@pytest.mark.rig
+def test_the_listener_survives_a_sound_server_restart(pulse_rig, shared_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(SESSION)
+    env = {**pulse_rig.env, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_LOG_DIR": str(tmp_path / "log")}
+    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
+    try:
+        app.wait_for("listening for", timeout=60)
+        pulse_rig.kill_daemon()  # both streams fail at once: PortAudio stops them
+        lost = {app.wait_for(": lost", timeout=10).split(":")[0], app.wait_for(": lost", timeout=10).split(":")[0]}
+        time.sleep(2)  # nothing to reopen: attempts fail and are retried
+        pulse_rig.start_daemon()
+        back = {app.wait_for(": back", timeout=15).split(":")[0], app.wait_for(": back", timeout=15).split(":")[0]}
+        pulse_rig.start_recording_speaker()
+        time.sleep(3)  # "The microphone is back." is said; the pause word is not listened for meanwhile
+        pulse_rig.play_into_mic(alexa(shared_dir))
+        heard = app.wait_for("heard:", timeout=15)
+        app.wait_for("assistant: Okay. We're pausing now.", timeout=10)
+        time.sleep(3)
+        recording = pulse_rig.stop_recording_speaker()
+    finally:
+        stderr = app.stop()
+    assert app.proc.returncode in (0, -2, 130), stderr
+    assert lost == back == {"microphone", "speaker"}
+    assert "alexa" in heard  # the reopened microphone hears the pause word...
+    assert np.sqrt(np.mean(recording.astype(np.float64) ** 2)) > 300  # ...and the reopened speaker answers aloud
