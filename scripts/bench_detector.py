@@ -11,8 +11,9 @@ Reports, with the scoring rules of ../shared/corpus/score.py (a hit ends within 
 recordings ("alexa", "view glass"; held out: never tuned on), played one after another with silence between;
 (c) false alarms per hour of "alexa" and "view glass" detectors on the conversation streams; (d) real-time
 factor (CPU seconds per audio second), latency p50/p95, start-up to the first frame processed, peak RSS;
-(e) the recall / false-alarm trade-off at three sensitivities. Each stream is decoded once; the detector's
-threshold and debounce are then replayed on the recorded hits for each sensitivity.
+(e) the recall / false-alarm trade-off at three sensitivities; with `--calibrate`, (f) recall and false
+alarms when each stream's couple sets the threshold by `assistant setup` on their own voices. Each stream
+is decoded once; the detector's threshold and debounce are then replayed on the recorded hits.
 """
 
 from __future__ import annotations
@@ -117,9 +118,13 @@ def decode(audio: np.ndarray, phrase: str) -> tuple[list[WordHit], float]:
     return rec.hits, time.process_time() - began
 
 
-def events_at(hits: list[WordHit], phrase: str, audio_s: float, sensitivity: float) -> list[dict]:
-    """The detector's verdicts at one sensitivity, as `assistant detect --json` prints them."""
-    det = PauseWordDetector(_Replay([phrase], hits), sensitivity=sensitivity, debounce_seconds=DEBOUNCE_S)
+def events_at(hits: list[WordHit], phrase: str, audio_s: float, sensitivity: float,
+              threshold: float | None = None) -> list[dict]:
+    """The detector's verdicts at one sensitivity (or a calibrated threshold for the phrase), as
+    `assistant detect --json` prints them."""
+    thresholds = {phrase: threshold} if threshold is not None else None
+    det = PauseWordDetector(_Replay([phrase], hits), sensitivity=sensitivity, thresholds=thresholds,
+                            debounce_seconds=DEBOUNCE_S)
     step = int(0.1 * SAMPLE_RATE)
     events = []
     for _ in range(0, int(audio_s * SAMPLE_RATE) + step, step):
@@ -155,6 +160,62 @@ def _real_job(args):
     return phrase, labels, hits, cpu, len(audio) / SAMPLE_RATE
 
 
+TAKE_STYLES = ((1.0, 50), (0.9, 40), (1.1, 60))
+"""(speaking rate factor, pitch) of each set-up take, as tests/test_calibration.py renders them."""
+SETUP_SENTENCES = 3
+"""Ordinary sentences each partner reads at set-up."""
+
+
+def _calibration_job(args):
+    """`assistant setup` for one stream's couple: each voice says the word three ways and reads ordinary
+    sentences (rendered fresh by the corpus's own renderer, not cut from the stream); returns the
+    Calibration."""
+    corpus_dir, cache, stream, lines = args
+    sys.path.insert(0, str(corpus_dir))
+    import corpus  # type: ignore[import-not-found]
+
+    from assistant.calibration import calibrate
+
+    def clip(spec: str, text: str, rate_factor: float = 1.0, pitch: int = 50) -> np.ndarray:
+        base, _, rate = spec.partition("@")
+        parsed = corpus.Voice.parse(base)
+        voice = corpus.Voice(parsed.engine, parsed.name, round(float(rate or 1) * rate_factor, 2), pitch)
+        return (np.clip(corpus.speak(voice, text, cache), -1, 1) * 32767).astype(np.int16)
+
+    word = stream["pause_word"]
+    takes = [clip(v, word, r, p) for v in stream["voices"] for r, p in TAKE_STYLES]
+    ordinary = [clip(v, line) for i, v in enumerate(stream["voices"])
+                for line in lines[i * SETUP_SENTENCES:(i + 1) * SETUP_SENTENCES]]
+    return stream["wav"], calibrate(word, takes, ordinary)
+
+
+def calibrated_report(args, score, streams: list[dict], by_key: dict, hours: float) -> None:
+    """Recall and false alarms when each couple's threshold comes from set-up on their own voices;
+    a couple whose set-up does not separate keeps the default sensitivity (set-up saves nothing)."""
+    sys.path.insert(0, str(args.corpus))
+    import corpus  # type: ignore[import-not-found]
+
+    lines = corpus.Lists.load(args.corpus / "lists").lines
+    jobs = [(args.corpus, args.build / "setup-cache", s, lines) for s in streams]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        calibrations = dict(pool.map(_calibration_job, jobs))
+    hits_n = positives = fas = 0
+    for s in streams:
+        cal = calibrations[s["wav"]]
+        hits, _, secs = by_key[(str(args.build / s["wav"]), s["pause_word"])]
+        r = score.score_stream(s, events_at(hits, s["pause_word"], secs, 0.5,
+                                            cal.threshold if cal.separates else None))
+        hits_n += len(r["hits"])
+        positives += len(s["events"])
+        fas += len(r["false_alarms"])
+        print(f"  {s['wav']} '{s['pause_word']}': threshold={cal.threshold:.2f} separates={cal.separates} "
+              f"takes min={min(cal.take_scores):.2f} ({sum(x == 0 for x in cal.take_scores)}/{len(cal.take_scores)} "
+              f"not found) sentences max={max(cal.ordinary_scores):.2f} "
+              f"-> {len(r['hits'])}/{len(s['events'])} heard, {len(r['false_alarms'])} false alarms")
+    print(f"calibrated per couple: synthetic recall={hits_n / max(1, positives):.3f} ({hits_n}/{positives}) "
+          f"false_alarms={fas} fa_per_hour={fas / hours:.2f}")
+
+
 def startup_and_memory(path: Path, phrase: str) -> tuple[float, float]:
     """Seconds from building the detector to the first frame processed; peak RSS of this process (MB)."""
     audio = read_audio(path)[:SAMPLE_RATE * 20]
@@ -176,6 +237,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus", help="holds score.py")
     parser.add_argument("--jobs", type=int, default=2, help="processes (the machine has 2 cores)")
     parser.add_argument("--details", type=Path, help="write misses and false alarms here (JSON)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="also set each couple's threshold by set-up on their own (rendered) voices")
     args = parser.parse_args()
     score = load_scorer(args.corpus)
     manifest = json.loads((args.build / "manifest.json").read_text())
@@ -224,6 +287,8 @@ def main() -> int:
               + (f" | on the streams: {others}" if others else ""))
     if args.details:
         args.details.write_text(json.dumps(details, indent=1))
+    if args.calibrate:
+        calibrated_report(args, score, streams, by_key, hours)
     first, rss = startup_and_memory(args.build / streams[0]["wav"], streams[0]["pause_word"])
     print(f"rtf={cpu_total / audio_total:.4f} (CPU seconds per audio second, one pause word) "
           f"startup_to_first_frame={first:.2f}s peak_rss={rss:.0f}MB")
