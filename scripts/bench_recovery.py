@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Measure how fast `assistant listen` hears again after its microphone comes back (issue 7), by hand:
 
-    .venv/bin/python scripts/bench_recovery.py [--trials 10] [--gone 2.0] [--mode unload|suspend]
+    .venv/bin/python scripts/bench_recovery.py [--trials 10] [--gone 2.0] [--mode unload|suspend|restart]
 
 Through the PulseAudio rig, --trials times while `assistant listen` runs, the microphone goes away and
 comes back: `--mode unload` (default) unloads the `mic` source (`pactl unload-module`; Pulse parks the
 stream on a monitor) and loads it again with the same arguments; `--mode suspend` suspends it
-(`pactl suspend-source mic 1`: the stream stalls) and resumes it. For each return:
-1. Recovery: from the moment pactl has returned (the source is back) to the "microphone: back" line,
+(`pactl suspend-source mic 1`: the stream stalls) and resumes it; `--mode restart` kills the sound server
+(PortAudio stops both streams, which are reopened with backoff) and starts it again. For each return:
+1. Recovery: from the moment pactl has returned (the source is back; for restart, from the moment the
+   server is started again, so its own start-up is included) to the "microphone: back" line,
    which the listener prints when the first block from the returned microphone is being processed.
    Target: <= 3 s.
 2. The next pause word: once the assistant has said "The microphone is back." (its echo guard ignores the
@@ -47,7 +49,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=10, help="unplug/replug cycles (default 10)")
     parser.add_argument("--gone", type=float, default=2.0, help="seconds the microphone stays away (default 2)")
-    parser.add_argument("--mode", choices=["unload", "suspend"], default="unload", help="how it goes away")
+    parser.add_argument("--mode", choices=["unload", "suspend", "restart"], default="unload", help="how it goes away")
     args = parser.parse_args()
     shared = REPO.parent / "shared"
     speech = read_audio(shared / "real-voices" / "alexa" / "1.flac")
@@ -56,6 +58,8 @@ def main() -> int:
 
     recovery: list[float] = []
     heard_after: list[float] = []
+    startup: list[float] = []
+    """restart: how long starting the server took (part of the recovery figure)."""
     with PulseRig() as rig, tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n')
@@ -66,15 +70,22 @@ def main() -> int:
             for trial in range(args.trials):
                 if args.mode == "unload":
                     rig.unload_mic()
-                else:
+                elif args.mode == "suspend":
                     rig._run("pactl", "suspend-source", "mic", "1")
+                else:
+                    rig.kill_daemon()
                 app.wait_for("microphone: lost", timeout=10)
                 time.sleep(args.gone)
+                returned = time.monotonic()
                 if args.mode == "unload":
                     rig.load_mic()
-                else:
+                    returned = time.monotonic()
+                elif args.mode == "suspend":
                     rig._run("pactl", "suspend-source", "mic", "0")
-                returned = time.monotonic()
+                    returned = time.monotonic()
+                else:
+                    rig.start_daemon()
+                    startup.append(time.monotonic() - returned)
                 app.wait_for("microphone: back", timeout=30)
                 recovery.append(time.monotonic() - returned)
                 app.wait_for("assistant: The microphone is back.", timeout=10)
@@ -100,6 +111,8 @@ def main() -> int:
                "recovery_max_s": round(max(recovery), 3), "pause_word_heard": f"{len(heard_after)}/{args.trials}",
                "pause_word_latency_p50_s": round(statistics.median(heard_after), 3),
                "pause_word_latency_max_s": round(max(heard_after), 3), "target_recovery_s": 3.0}
+    if startup:
+        summary["server_startup_p50_s"] = round(statistics.median(startup), 3)
     print(json.dumps(summary))
     return 0 if summary["recovery_max_s"] <= 3.0 else 1
 

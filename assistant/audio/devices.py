@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
-__all__ = ["DeviceError", "Kind", "find_device", "list_devices", "rescan_devices"]
+__all__ = ["DeviceError", "Kind", "find_device", "list_devices", "quiet_native_stderr", "rescan_devices"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,6 +49,29 @@ def rescan_devices() -> None:
     sd = _sd()
     sd._terminate()
     sd._initialize()
+
+
+@contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence what PortAudio and ALSA print straight to file descriptor 2 (C code, not Python) meanwhile.
+
+    Each failed open of a vanished device prints half a dozen lines; retried every second while a device is
+    away, that would flood the terminal. Used only around retries: the first failure is still shown.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (closed, or replaced by an object without a descriptor)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def list_devices() -> list[dict]:

@@ -20,12 +20,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from time import monotonic
 from typing import Self
 
 import numpy as np
 
-from .devices import DeviceError
+from .devices import DeviceError, quiet_native_stderr
 from .sources import SAMPLE_RATE, SAMPLES_PER_BLOCK
 
 __all__ = ["RETRY_SECONDS", "STALL_SECONDS", "START_GRACE_SECONDS", "SteadyMic", "SteadySpeaker"]
@@ -36,9 +37,10 @@ STALL_SECONDS = 1.0
 """No audio from a running stream for this long (wall clock) counts as lost."""
 START_GRACE_SECONDS = 3.0
 """A newly opened stream may start this late (PulseAudio: 0.2-2 s) before it counts as stalled."""
-RETRY_SECONDS = (0.25, 0.5, 1.0, 2.0)
+RETRY_SECONDS = (0.25, 0.5, 1.0)
 """Waits between attempts to reopen a lost device; the last repeats. Capped low: a returning device should
-be heard within a couple of seconds, and a failed open costs a few milliseconds."""
+be heard within a couple of seconds, and a failed open costs a few milliseconds (what PortAudio prints about
+it is silenced after the first failure)."""
 _POLL_SECONDS = 0.05
 """How long one wait for a block lasts before the mic's health is looked at again."""
 
@@ -140,7 +142,8 @@ class SteadyMic:
 
     def _reopen(self, now: float) -> None:
         try:
-            self._mic = self._open()
+            with quiet_native_stderr() if self._backoff.failures > 1 else nullcontext():
+                self._mic = self._open()
         except DeviceError as e:
             self._backoff.failed(now)
             self._lose(str(e).split(":")[0])
@@ -223,7 +226,8 @@ class SteadySpeaker:
             self._owed -= int(self._owed)
         if self._backoff.due(now):
             try:
-                self.player = self._open()
+                with quiet_native_stderr() if self._backoff.failures > 1 else nullcontext():
+                    self.player = self._open()
             except DeviceError as e:
                 self._backoff.failed(now)
                 self._lose(str(e).split(":")[0])
