@@ -16,15 +16,27 @@ class AppProcess:
     def __init__(self, *args: str, env: dict[str, str] | None = None, stdin: int | None = None) -> None:
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
-        full_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+        # PYTHONFAULTHANDLER: if the app ever hangs on Ctrl-C, stop() aborts it and every thread's stack
+        # lands in stderr, so a failing test shows where it hung.
+        full_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
         self.proc = subprocess.Popen([sys.executable, "-m", "assistant", *args], stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, stdin=stdin, text=True, env=full_env)
+        self._stderr: list[str] = []
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
         threading.Thread(target=self._read, daemon=True).start()
+        self._stderr_reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             self._queue.put(line.rstrip("\n"))
+
+    def _read_stderr(self) -> None:
+        """Drain stderr as it comes: under load ALSA prints an underrun line for every hiccup, and a full
+        pipe would block the app inside write(), where not even Ctrl-C reaches it."""
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._stderr.append(line)
 
     def wait_for(self, text: str, timeout: float) -> str:
         """The first new line containing `text`; AssertionError (with all output) after `timeout` s."""
@@ -49,6 +61,11 @@ class AppProcess:
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.stderr.read() if self.proc.stderr else ""
+                self.proc.send_signal(6)  # SIGABRT: the fault handler prints every thread's stack
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        self._stderr_reader.join(timeout=5)
+        return "".join(self._stderr)

@@ -70,8 +70,11 @@ def test_listen_opens_no_network_socket_and_leaves_no_audio(strace: str, pulse_r
     config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n')
     log = tmp_path / "strace.log"
     env = {**os.environ, **pulse_rig.env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+    # stderr goes to a file: a pipe nobody reads fills up with ALSA's underrun lines under load and blocks
+    # the app inside write(), where Ctrl-C cannot reach it.
+    errors = (tmp_path / "stderr.txt").open("w")
     proc = traced(strace, log, "listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
-                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                  stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -89,6 +92,7 @@ def test_listen_opens_no_network_socket_and_leaves_no_audio(strace: str, pulse_r
         for child in psutil.Process(proc.pid).children():
             child.send_signal(2)
         proc.wait(timeout=30)
+        errors.close()
     text = log.read_text()
     assert network_sockets(text) == [], "listen opened a network socket"
     leftovers = [p for p in files_created(text) if p.endswith(_AUDIO_SUFFIXES) and Path(p).exists()]
