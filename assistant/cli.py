@@ -26,7 +26,9 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assistant", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="assistant", description=(
+        "Pause: hears your agreed pause word, guides you both through calming down, and brings you back "
+        "to the talk at the time you agree. Everything stays on this machine."))
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Subcommands are registered here, one block each.
