@@ -4,6 +4,7 @@ must not pass as green."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,11 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# A shell runs a background job (`./.ci/run &`, nohup) with SIGINT ignored; children inherit an ignored
+# signal, and Python then installs no KeyboardInterrupt handler, so an app the tests stop with Ctrl-C
+# (SIGINT) would never hear it. A handled signal is reset to default in children, so handle it here.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(hookwrapper=True)
