@@ -162,7 +162,7 @@ _FILLERS = frozenset((
     "sounds", "sound", "does", "that", "with", "what", "or", "and", "a", "an", "the", "of", "on", "this",
     "next", "coming", "in", "at", "by", "around", "until", "till", "til", "from", "ish", "roughly",
     "approximately", "sometime", "for", "me", "give", "reconvene", "regroup", "revisit", "circle",
-    "touch", "check", "alright", "all", "right", "there", "were", "im", "ready", "need", "our",
+    "touch", "check", "alright", "all", "right", "there", "were", "im", "id", "ready", "need", "our",
     "conversation", "discussion", "sharp", "latest", "earliest", "than", "no",
 ))
 """Words that carry no time information; they are skipped wherever the grammar does not use them."""
