@@ -5,15 +5,20 @@
 Each DIR holds a manifest.json with "time_phrases" (wav, phrase, now, expected: an ISO datetime or REJECT),
 as written by ../shared/corpus/corpus.py. A clip is right when the recognised words parse to exactly the
 expected instant, or, for REJECT, when they are not understood. Runs in process (the same path as
-`assistant when --audio`): prints per-clip misses, first-use latency (model load), and per-clip decode time.
+`assistant when --audio`, and the same words: every clip is decoded as a fresh process would): prints per-clip
+misses, the model's build time on a first start (empty cache) and load time on later starts, accuracy per
+voice engine (espeak, flite, piper), and per-clip decode time.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
+import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,9 +31,10 @@ from assistant.speech import times
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
 
 
-def score(build: Path, show_errors: bool) -> tuple[int, int, list[float]]:
+def score(build: Path, show_errors: bool) -> tuple[int, int, list[float], dict[str, list[int]]]:
     clips = json.loads((build / "manifest.json").read_text())["time_phrases"]
     right, decode_s = 0, []
+    by_engine: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # engine -> [right, clips]
     for clip in clips:
         audio = read_audio(build / clip["wav"])
         began = time.perf_counter()
@@ -42,11 +48,35 @@ def score(build: Path, show_errors: bool) -> tuple[int, int, list[float]]:
             ok = not isinstance(result, NotUnderstood) and \
                 result.resume_at == datetime.fromisoformat(clip["expected"])
         right += ok
+        engine = by_engine[clip.get("voice", "?").split(":")[0]]
+        engine[0] += ok
+        engine[1] += 1
         if not ok and show_errors:
             got = "not understood" if isinstance(result, NotUnderstood) else result.resume_at.isoformat()
             print(f"  MISS {clip['wav']} [{clip.get('voice', '?')}] {clip['phrase']!r} heard {heard!r} -> {got}"
                   f" (want {clip['expected']})")
-    return right, len(clips), decode_s
+    return right, len(clips), decode_s, by_engine
+
+
+def load_seconds() -> tuple[float, float]:
+    """(first start: build the model into an empty cache and load it, later start: load it from the cache)."""
+    old = os.environ.get("ASSISTANT_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as empty:
+        os.environ["ASSISTANT_CACHE_DIR"] = empty
+        times._time_decoder.cache_clear()
+        began = time.perf_counter()
+        times._time_decoder()
+        cold = time.perf_counter() - began
+    if old is None:
+        os.environ.pop("ASSISTANT_CACHE_DIR")
+    else:
+        os.environ["ASSISTANT_CACHE_DIR"] = old
+    times._time_decoder.cache_clear()
+    times._time_decoder()  # into the real cache, if not there yet
+    times._time_decoder.cache_clear()
+    began = time.perf_counter()
+    times._time_decoder()
+    return cold, time.perf_counter() - began
 
 
 def main() -> int:
@@ -59,14 +89,12 @@ def main() -> int:
     args = parser.parse_args()
     builds = (args.build or [REPO.parent / "corpus-build" / "full"]) + args.extra
 
-    began = time.perf_counter()
-    times.transcribe_time(read_audio(next(
-        b / c["wav"] for b in builds for c in json.loads((b / "manifest.json").read_text())["time_phrases"])))
-    first_use = time.perf_counter() - began
-    print(f"first use (model load + one clip): {first_use:.2f} s")
+    cold, warm = load_seconds()
+    print(f"model: first start (build + load) {cold:.2f} s, later starts (load from cache) {warm:.2f} s")
     for build in builds:
-        right, n, decode_s = score(build, args.errors)
-        print(f"{build}: {right}/{n} right ({right / max(n, 1):.1%}); decode per clip "
+        right, n, decode_s, by_engine = score(build, args.errors)
+        engines = ", ".join(f"{e} {r}/{c}" for e, (r, c) in sorted(by_engine.items()))
+        print(f"{build}: {right}/{n} right ({right / max(n, 1):.1%}; {engines}); decode per clip "
               f"median {statistics.median(decode_s) * 1000:.0f} ms, max {max(decode_s) * 1000:.0f} ms")
     return 0
 
