@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.speech.recognizer import SAMPLE_RATE, WordHit
+from assistant.speech.recognizer import SAMPLE_RATE, HitRecorder
 
 MIN_THRESHOLD = 0.15
 """Lowest threshold set-up will save. Below it ordinary talk raises false alarms often (on the development
@@ -87,29 +87,6 @@ def choose_threshold(word: str, take_scores: Sequence[float], ordinary_scores: S
     return Calibration(word, threshold, takes, ordinary, separates, unheard, close, advice)
 
 
-class _Kept:
-    """Wraps a recognizer and keeps every hit it reports, before any threshold."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.vocabulary, self.hits = inner, inner.vocabulary, []
-
-    def _keep(self, hits: list[WordHit]) -> list[WordHit]:
-        self.hits += hits
-        return hits
-
-    def accept(self, frame: np.ndarray) -> list[WordHit]:
-        return self._keep(self.inner.accept(frame))
-
-    def flush(self) -> list[WordHit]:
-        return self._keep(self.inner.flush())
-
-    def skip(self, samples: int) -> list[WordHit]:
-        return self._keep(self.inner.skip(samples))
-
-    def reset(self) -> None:
-        self.inner.reset()
-
-
 class TakeScorer:
     """Scores clips for one word with the listener's gate and recognizer; keeps adapting to the voices it
     hears, as the live listener does. Raises VocabularyError (with a working alternative) for a word the
@@ -120,7 +97,7 @@ class TakeScorer:
 
         choice = choice or EngineChoice("pocketsphinx", None, "calibration default")
         self.word = word
-        self._recognizer = _Kept(build_recognizer(choice, [word], pronunciations=pronunciations))
+        self._recognizer = HitRecorder(build_recognizer(choice, [word], pronunciations=pronunciations))
 
     def score(self, clip: np.ndarray) -> float:
         """Best 0..1 confidence of the word anywhere in `clip` (16 kHz int16), 0 when it is not found."""

@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from assistant.audio.files import AudioFileError, read_audio
 from assistant.audio.vad import VadGate
 from assistant.speech.detector import PauseWordDetector
-from assistant.speech.recognizer import SAMPLE_RATE, WordHit
+from assistant.speech.recognizer import SAMPLE_RATE, HitRecorder, WordHit
 from assistant.speech.sphinx_engine import SphinxSpotter
 
 SENSITIVITIES = (0.3, 0.5, 0.7)
@@ -50,29 +50,6 @@ def load_scorer(corpus_dir: Path):
     import score  # type: ignore[import-not-found]
 
     return score
-
-
-class _Recording:
-    """Wraps a recognizer and keeps every hit it gives, whatever the detector then does with it."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.vocabulary, self.hits = inner, inner.vocabulary, []
-
-    def _keep(self, hits: list[WordHit]) -> list[WordHit]:
-        self.hits += hits
-        return hits
-
-    def accept(self, frame):
-        return self._keep(self.inner.accept(frame))
-
-    def flush(self):
-        return self._keep(self.inner.flush())
-
-    def skip(self, samples):
-        return self._keep(self.inner.skip(samples))
-
-    def reset(self):
-        self.inner.reset()
 
 
 class _Replay:
@@ -110,7 +87,7 @@ def decode(audio: np.ndarray, phrase: str) -> tuple[list[WordHit], float]:
     """All hits of the gated spotter over `audio` (detector at sensitivity 1, so nothing is filtered
     before the replay), and the CPU seconds it took."""
     began = time.process_time()
-    rec = _Recording(SphinxSpotter([phrase]))
+    rec = HitRecorder(SphinxSpotter([phrase]))
     det = PauseWordDetector(rec, sensitivity=1.0, debounce_seconds=DEBOUNCE_S, gate=VadGate())
     for i in range(0, len(audio), BLOCK):
         det.process(audio[i:i + BLOCK])

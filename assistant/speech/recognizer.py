@@ -56,3 +56,27 @@ class Recognizer(Protocol):
 
 class VocabularyError(ValueError):
     """A phrase cannot be recognised by this engine's model; the message offers a working alternative."""
+
+
+class HitRecorder:
+    """Wraps a recognizer and keeps every hit it reports, before any threshold: for calibration and
+    benchmarks, which replay or score the hits themselves."""
+
+    def __init__(self, inner: Recognizer) -> None:
+        self.inner, self.vocabulary, self.hits = inner, inner.vocabulary, []
+
+    def _keep(self, hits: list[WordHit]) -> list[WordHit]:
+        self.hits += hits
+        return hits
+
+    def accept(self, frame) -> list[WordHit]:
+        return self._keep(self.inner.accept(frame))
+
+    def flush(self) -> list[WordHit]:
+        return self._keep(self.inner.flush())
+
+    def skip(self, samples: int) -> list[WordHit]:
+        return self._keep(self.inner.skip(samples))
+
+    def reset(self) -> None:
+        self.inner.reset()
