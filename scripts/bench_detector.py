@@ -11,7 +11,9 @@ Reports, with the scoring rules of ../shared/corpus/score.py (a hit ends within 
 recordings ("alexa", "view glass"; held out: never tuned on), played one after another with silence between;
 (c) false alarms per hour of "alexa" and "view glass" detectors on the conversation streams; (d) real-time
 factor (CPU seconds per audio second), latency p50/p95, start-up to the first frame processed, peak RSS;
-(e) the recall / false-alarm trade-off at three sensitivities; with `--calibrate`, (f) recall and false
+(e) the recall / false-alarm trade-off at three sensitivities; (g) the same corpus under PocketSphinx
+keyword spotting as usually configured (one threshold on the phrase's whole score, swept like the Picovoice
+benchmark sweeps it), the baseline the detector must beat; with `--calibrate`, (f) recall and false
 alarms when each stream's couple sets the threshold by `assistant setup` on their own voices. Each stream
 is decoded once; the detector's threshold and debounce are then replayed on the recorded hits.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import sys
 import time
@@ -35,7 +38,7 @@ from assistant.audio.files import AudioFileError, read_audio
 from assistant.audio.vad import VadGate
 from assistant.speech.detector import PauseWordDetector
 from assistant.speech.recognizer import SAMPLE_RATE, HitRecorder, WordHit
-from assistant.speech.sphinx_engine import SphinxSpotter
+from assistant.speech.sphinx_engine import SCORE_CENTER, SCORE_SPREAD, SphinxSpotter
 
 SENSITIVITIES = (0.3, 0.5, 0.7)
 BLOCK = 480                 # samples fed at a time: 30 ms, as `assistant detect` does
@@ -109,6 +112,54 @@ def events_at(hits: list[WordHit], phrase: str, audio_s: float, sensitivity: flo
     events += det.flush()
     return [{"event": "pause_word", "word": e.word, "start": e.start_ms / 1000, "end": e.end_ms / 1000,
              "detected_at": e.t_ms / 1000, "confidence": e.confidence} for e in events]
+
+
+BASELINE_THRESHOLDS = (1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-20)
+"""kws_threshold values of the usual configuration; 1e-20 is PocketSphinx's documented example."""
+
+
+def whole_phrase_log_score(hit: WordHit) -> float:
+    """The keyword search's own score of a hit, in the units it compares with its threshold, recovered from
+    the detector's confidence (a logistic of that score per 10 ms frame)."""
+    c = min(max(hit.confidence, 1e-15), 1 - 1e-15)
+    per_frame = SCORE_CENTER + SCORE_SPREAD * math.log(c / (1 - c))
+    frames = round((hit.end_s - hit.start_s) * 100)
+    return per_frame * frames
+
+
+def baseline_events(hits: list[WordHit], kws_threshold: float) -> list[dict]:
+    """PocketSphinx keyword spotting as usually configured: a hit counts when its whole-phrase score beats
+    `kws_threshold`, with no score per frame and no per-word bar; repeats within the debounce are one."""
+    # kws_search.c: threshold = logmath_log(base 1.0001, kws_threshold) >> SENSCR_SHIFT (10 bits)
+    bar, last, events = math.log(kws_threshold) / math.log(1.0001) / 1024, None, []
+    for h in sorted(hits, key=lambda h: h.end_s):
+        if whole_phrase_log_score(h) < bar or (last is not None and h.start_s - last < DEBOUNCE_S):
+            continue
+        last = h.end_s
+        events.append({"event": "pause_word", "word": h.phrase, "start": h.start_s, "end": h.end_s,
+                       "detected_at": h.emitted_s, "confidence": 1.0})
+    return events
+
+
+def baseline_report(score, streams: list[dict], by_key: dict, real_runs: list, build: Path, hours: float) -> None:
+    """Recall and false alarms of the usual configuration over the same decoded hits (same VAD gate and
+    candidate search; the candidate floor, 10^-6 per phone, is looser than every threshold swept)."""
+    for thr in BASELINE_THRESHOLDS:
+        hits_n = positives = fas = 0
+        for s in streams:
+            hits, _, _ = by_key[(str(build / s["wav"]), s["pause_word"])]
+            r = score.score_stream(s, baseline_events(hits, thr))
+            hits_n += len(r["hits"])
+            positives += len(s["events"])
+            fas += len(r["false_alarms"])
+        real_parts = []
+        for phrase, labels, hits, _, _ in real_runs:
+            found = score.score_stream({"events": labels, "pause_word": phrase}, baseline_events(hits, thr))
+            on_streams = sum(len(baseline_events(by_key[(str(build / s["wav"]), phrase)][0], thr)) for s in streams)
+            real_parts.append(f"real '{phrase}' recall={len(found['hits']) / max(1, len(labels)):.3f} "
+                              f"fa_per_hour={on_streams / hours:.2f}")
+        print(f"baseline kws_threshold={thr:.0e}: synthetic recall={hits_n / max(1, positives):.3f} "
+              f"({hits_n}/{positives}) fa_per_hour={fas / hours:.2f} | " + " | ".join(real_parts))
 
 
 def _stream_job(args):
@@ -262,6 +313,7 @@ def main() -> int:
               f"false_alarms={fas} fa_per_hour={fas / hours:.2f} latency_p50={score.percentile(latencies, 0.5):.2f} "
               f"latency_p95={score.percentile(latencies, 0.95):.2f} | " + " | ".join(real_parts)
               + (f" | on the streams: {others}" if others else ""))
+    baseline_report(score, streams, by_key, real_runs, args.build, hours)
     if args.details:
         args.details.write_text(json.dumps(details, indent=1))
     if args.calibrate:
