@@ -233,6 +233,7 @@ class NotUnderstood:
 _SPOKEN_NUMBER = "|".join([*_NUMBER_WORDS, *_TENS_WORDS.values(), "oh"])
 _SUBSTITUTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"[\u2018\u2019\u02bc`]", "'"),
+    (r"\bwe'd\b", " we would "),                                 # not "wed" (Wednesday) once ' goes
     (r"@", " at "),
     (r"&|\+", " and "),
     (r"\bo\s*'?\s*clock\b", " o'clock "),

@@ -278,6 +278,8 @@ FILLERS = [
     ("how about half past six", NOW, nov(24, 18, 30)),
     ("let's pick it up tonight", NOW, nov(24, 20, 0)),
     ("we'll resume at five past six", NOW, nov(24, 18, 5)),
+    ("we'd say tomorrow at six", NOW, nov(25, 18, 0)),  # "we'd" is not "wed" (Wednesday)
+    ("we’d talk at seven", NOW, nov(24, 19, 0)),
     ("Maybe... around 7pm?", NOW, nov(24, 19, 0)),
     ("let's say friday at nine thirty", NOW, nov(27, 9, 30)),
     ("let's reconvene 7", NOW, nov(24, 19, 0)),
