@@ -271,6 +271,14 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _remove_superseded(folder: Path, key: str) -> None:
+    """Delete the files of models an earlier version built: each new recipe writes new files, and the old
+    ones would otherwise pile up in the cache for good."""
+    for old in [*folder.glob("*.arpa"), *folder.glob("*.dict")]:
+        if old.stem != key:
+            old.unlink(missing_ok=True)
+
+
 def _model_files() -> tuple[Path, Path]:
     """(ARPA model, dictionary) for the time phrases: from the cache, or built and cached."""
     phrases = _time_phrases()
@@ -286,6 +294,7 @@ def _model_files() -> tuple[Path, Path]:
     try:
         for path, content in zip(paths, texts, strict=True):
             _write_atomic(path, content)
+        _remove_superseded(folder, key)
     except OSError as e:  # a read-only home: build in a temporary folder, every time
         _LOGGER.warning("cannot cache the time language model in %s (%s)", folder, e)
         folder = Path(tempfile.mkdtemp(prefix="pause-time-lm-"))
