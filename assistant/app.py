@@ -318,6 +318,13 @@ class LiveSession:
             self._save("session", self.store.end_session, session_id, "stopped" if stopped else "completed",
                        self.now())
 
+    def end_open_session(self) -> None:
+        """The assistant is closing (Ctrl-C, service stop) in the middle of a guided session: store it as
+        stopped, so the history counts it instead of keeping a session that never ends."""
+        if self.store is not None and self._session_id is not None:
+            session_id, self._session_id = self._session_id, None
+            self._save("session", self.store.end_session, session_id, "stopped", self.now())
+
     def _save(self, what: str, write: Callable, *args: object) -> object:
         """A store write that may fail (disk full, read-only folder): say so in one line, never stop the
         session. Returns the write's result, or None when it failed."""

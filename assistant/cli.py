@@ -239,6 +239,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         try:
             run_typed(live, sys.stdin)
         finally:
+            live.end_open_session()
             store.close()
         return EXIT_OK
     from assistant.audio.routes import RouteWatch
@@ -273,6 +274,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     finally:
         steady_mic.close()
         speaker.close()
+        live.end_open_session()
         store.close()
     return EXIT_OK
 

@@ -49,7 +49,7 @@ APP_NAME = "pause-assistant"
 STATUSES = ("pending", "fired", "cancelled", "snoozed")
 """An agreement's status; "snoozed" means due again at its snoozed_until time."""
 OUTCOMES = ("completed", "stopped")
-"""How a guided session ended."""
+"""How a guided session ended: "stopped" when cut short, by a spoken stop or by closing the assistant."""
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: agreements, sessions and pauses (the listener and the agreeing dialog).
@@ -127,7 +127,7 @@ class WeekCounts:
     sessions_completed: int = 0
     """Guided sessions that ran to their end."""
     sessions_stopped: int = 0
-    """Guided sessions stopped early by voice."""
+    """Guided sessions cut short: by a spoken stop, or by closing the assistant mid-session."""
     agreements_made: int = 0
     """Resume times agreed."""
     agreements_kept: int = 0

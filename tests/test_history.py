@@ -235,6 +235,24 @@ def test_a_typed_session_run_to_its_end_and_one_stopped_by_voice_show_in_the_his
                       "agreements_kept": 0, "reconnections": 0, "prompts_read": 0}
 
 
+def test_closing_the_assistant_mid_session_stores_the_session_as_stopped(env, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(SHORT_SESSION)
+    app = AppProcess("listen", "--text", "--config", str(config), env=env, stdin=subprocess.PIPE)
+    try:
+        app.wait_for("listening (typed)", timeout=60)
+        app.proc.stdin.write("timeout\n")
+        app.proc.stdin.flush()
+        app.wait_for("state: acknowledging", timeout=10)
+    finally:
+        app.stop()  # Ctrl-C in the middle of the session
+    assert app.proc.returncode == 130
+    done = assistant(env, "history", "--json")
+    weeks = [json.loads(line) for line in done.stdout.splitlines()]
+    assert sum(w["sessions_stopped"] for w in weeks) == 1, done.stdout
+    assert sum(w["sessions_completed"] for w in weeks) == 0
+
+
 # --- forgetting --------------------------------------------------------------------------------------
 
 def traces(env: dict[str, str]) -> dict[str, bool]:
