@@ -59,6 +59,9 @@ def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shar
                       '[session]\ncycles = 1\nspoken_cycles = 0\ngrounding = ""\n'
                       '[agreement]\nmin_break_minutes = 0\n')
     env = {**pulse_rig.env, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    deck = load_deck("reconnection")
+    prompt_s = seconds_said(deck.prompts[0].text)
+    expected = sum(seconds_said(t) for t in (deck.reminder, deck.intro)) + prompt_s
     app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
     try:
         app.wait_for("listening for", timeout=60)
@@ -84,9 +87,11 @@ def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shar
 
         pulse_rig.start_recording_speaker()
         app.wait_for("reminder:", timeout=90)
-        deck = load_deck("reconnection")
+        reminded_at = time.monotonic()
         app.wait_for(deck.prompts[0].text[:30], timeout=60)
-        time.sleep(8)  # the first prompt is read out
+        # The first prompt is read out to its end: the line is printed when it is queued, and on a busy
+        # machine the voice may still be finishing the intro then.
+        time.sleep(max(prompt_s + 3, reminded_at + expected + 4 - time.monotonic()))
         recording = pulse_rig.stop_recording_speaker()
     finally:
         stderr = app.stop()
@@ -97,5 +102,4 @@ def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shar
     # After the chime, the voice speaks on: the reminder, the intro and the first prompt, one after another.
     # (espeak-ng does not render a long line bit for bit the same in two processes, so the lines are checked
     # by their length on the speaker and by the app's own report above, not by waveform.)
-    expected = sum(seconds_said(t) for t in (deck.reminder, deck.intro, deck.prompts[0].text))
     assert speech_seconds_after(recording, at + len(chime)) > 0.8 * expected
