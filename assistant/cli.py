@@ -195,6 +195,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from assistant.audio.devices import DeviceError
     from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
+    from assistant.listener_lock import ListenerBusy, hold_listener_lock
     from assistant.scheduler import Scheduler
     from assistant.session import exercises
     from assistant.session.machine import Session, SessionPlan
@@ -207,7 +208,12 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from assistant.speech.engines import EngineError, build_detector, build_recognizer
     from assistant.speech.recognizer import VocabularyError
     from assistant.speech.vosk_engine import ModelError
+    from assistant.store import StoreError, data_dir
 
+    try:
+        lock = hold_listener_lock(data_dir())  # kept open until the process ends
+    except ListenerBusy as e:
+        raise UserError(str(e)) from e
     session_config = config.session
     try:
         patterns = exercises.parse_patterns(session_config.patterns)
@@ -222,6 +228,13 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     except (EngineError, ModelError, VocabularyError, DeviceError, ValueError) as e:
         raise UserError(str(e)) from e
     store = _open_store()
+    if lock is not None and not store.read_only:
+        from datetime import datetime
+
+        try:
+            store.close_unfinished_sessions(datetime.now().astimezone())
+        except StoreError as e:  # a full disk: the history stays as it was; listening matters more
+            print(f"not saved: {e}", flush=True)
     scheduler = Scheduler.from_config(store, config.reminders)
     output = VoiceOutput(_open_voice_text_only() if args.text else _open_voice(config))
     for line in all_lines():  # render every fixed line now, so the acknowledgement starts at once

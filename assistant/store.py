@@ -513,6 +513,14 @@ class Store:
                                (_ts(now), outcome, session_id))
         return cur.rowcount == 1
 
+    def close_unfinished_sessions(self, now: datetime) -> int:
+        """Store as "stopped" the sessions a listener that died (a crash, SIGKILL, power loss) left open.
+        Only for a listener holding the listener lock: a running listener's session looks the same."""
+        with self._write("close the sessions left open") as conn:
+            cur = conn.execute("UPDATE sessions SET ended_at = ?, outcome = 'stopped' WHERE ended_at IS NULL",
+                               (_ts(now),))
+        return cur.rowcount
+
     def record_delivery(self, deck: str, prompt_id: str, now: datetime) -> None:
         """Remember that a prompt was read aloud, so it does not come again before its deck is used up."""
         with self._write("remember the prompt") as conn:
