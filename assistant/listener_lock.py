@@ -38,8 +38,11 @@ def hold_listener_lock(folder: Path) -> int | None:
         raise ListenerBusy(
             f"another assistant is already listening with the data in {folder} (process {holder}): stop it "
             "first (Ctrl-C where it runs, or `systemctl --user stop pause-assistant` for the service)") from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
+    try:  # the process id is only for the message a second listener gets
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+    except OSError:  # a full disk: the lock holds all the same
+        pass
     return fd
 
 
