@@ -276,7 +276,8 @@ def _remove_superseded(folder: Path, key: str) -> None:
     ones would otherwise pile up in the cache for good."""
     for old in [*folder.glob("*.arpa"), *folder.glob("*.dict")]:
         if old.stem != key:
-            old.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a file we cannot delete must not cost the fresh cache
+                old.unlink(missing_ok=True)
 
 
 def _model_files() -> tuple[Path, Path]:
