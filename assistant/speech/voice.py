@@ -127,6 +127,7 @@ def _worker_main(rate_wpm: int, voice: str, volume: float) -> None:
         import pyttsx3
 
         engine = pyttsx3.init()
+        keep_last_chunk(engine)
         engine.setProperty("rate", rate_wpm)
         engine.setProperty("volume", volume)
     except Exception as e:  # noqa: BLE001 - ImportError, OSError (no libespeak-ng.so.1), RuntimeError: all reported
@@ -178,6 +179,31 @@ def _worker_main(rate_wpm: int, voice: str, volume: float) -> None:
                 send({"ok": False, "error": f"{type(e).__name__}: {e}"})
                 continue
             send({"ok": True, "rate": rate, "bytes": len(frames), "attempts": attempt}, frames)
+
+
+def keep_last_chunk(engine) -> None:
+    """Make pyttsx3's espeak driver keep the audio that arrives with the end of a line.
+
+    Its synth callback writes the WAV when espeak reports the end of the message, and only afterwards adds
+    that callback's samples, which are then thrown away. espeak (retrieval mode) hands the last chunk
+    together with the end event only sometimes, depending on timing, so now and then a line lost its last
+    chunk (found in a parallel test run: "Hello." 0.37 s instead of 0.51 s). The samples are added first here,
+    then the driver sees the events.
+    """
+    import ctypes
+
+    from pyttsx3.drivers import _espeak
+
+    driver = engine.proxy._driver
+    handle_events = driver._onSynth
+
+    def on_synth(wav, numsamples, events):
+        if numsamples > 0 and driver._speaking:
+            driver._data_buffer += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
+        return handle_events(wav, 0, events)
+
+    driver._onSynth = on_synth
+    _espeak.SetSynthCallback(on_synth)
 
 
 def _wait_until_espeak_idle() -> None:
@@ -354,6 +380,7 @@ __all__ = [
     "TextVoice",
     "Voice",
     "VoiceUnavailable",
+    "keep_last_chunk",
     "open_voice",
     "reading_seconds",
     "trim",
