@@ -202,8 +202,7 @@ def keep_last_chunk(engine) -> None:
             driver._data_buffer += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
         return handle_events(wav, 0, events)
 
-    driver._onSynth = on_synth
-    _espeak.SetSynthCallback(on_synth)
+    _espeak.SetSynthCallback(on_synth)  # replaces the driver's own registration
 
 
 def _wait_until_espeak_idle() -> None:
