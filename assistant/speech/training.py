@@ -1,0 +1,386 @@
+"""Training a word head for the couple's pause word, on this machine, in a few minutes.
+
+Receives the typed word (and, from set-up, the couple's own takes and ordinary sentences). Emits a
+`WordHead`. Positives: the word rendered by every offline voice (`tts_voices`), placed after silence or
+other speech, in synthetic rooms, under noise at 5-20 dB, at near and far levels. Negatives: windows of the
+shipped bank (ordinary speech in the same voices, real speech and room noise, rendered once by
+`scripts/build_negative_bank.py`), words that sound close to the word (`near_misses`), and the first part of
+the word itself, so the head waits for the whole word. The couple's takes, augmented, join the positives;
+their sentences join the negatives; both are kept as embeddings only (`enrollment.py`).
+
+Heads are cached in the data folder by word and recipe version (`head_path`); the default word's head
+ships with the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from assistant.speech import augment
+from assistant.speech.embedding import STEP_SAMPLES, embed_clip
+from assistant.speech.near_misses import near_miss_texts
+from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all, trim
+from assistant.speech.word_head import WINDOW_STEPS, WordHead, silence_rows
+
+RECIPE_VERSION = "ear-1"
+"""Changes whenever training changes in a way that changes heads: cached heads of other versions retrain."""
+CLIP_STEPS = 36
+"""Training clips are 2.88 s: the word ends 2.0-2.4 s in, leaving room for every window that sees it."""
+POSITIVE_AFTER_END_S = (0.0, 0.32)
+"""Windows ending this long after the word's end are positives: the head fires as the word ends."""
+CONTEXT_SENTENCES = (
+    "I just think you never listen to me when it matters.",
+    "Can we please talk about this later tonight?",
+    "That's not what I said and you know it.",
+    "The dishes are still in the sink from yesterday.",
+    "Why does this always happen when we are tired?",
+    "Okay, okay, I hear you.",
+    "You keep bringing that up every single time.",
+    "Let me finish what I was saying first.",
+)
+"""Speech said before the word in positives, and mixed as babble: a word mid-argument, not in silence."""
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as training goes; the CLI draws a bar from it."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How much data and training a head gets. `FULL` is what set-up uses; `QUICK` is for tests."""
+
+    name: str = "full"
+    voices: int = 72
+    styles: tuple[str, ...] = ("{w}", "{w}!", "{w}.")
+    augment: int = 5
+    near_miss_texts: int = 30
+    near_miss_voices: int = 12
+    context_voices: int = 6
+    hidden: int = 64
+    epochs: int = 30
+    background_clips: int = 120
+    """Clips of talk and babble alone, from the same pool the positives were mixed with."""
+    take_copies: int = 40
+    """Augmented copies of each of the couple's takes."""
+    negative_stride: int = 2
+    """Every how many steps a bank window is taken."""
+    seed: int = 0
+
+    @property
+    def version(self) -> str:
+        return f"{RECIPE_VERSION}-{self.name}"
+
+
+FULL = Recipe()
+QUICK = Recipe(name="quick", voices=14, styles=("{w}",), augment=3, near_miss_texts=8, near_miss_voices=3,
+               context_voices=2, epochs=12, take_copies=8, negative_stride=6, background_clips=12)
+RECIPES = {"full": FULL, "quick": QUICK}
+
+
+def default_recipe() -> Recipe:
+    """FULL, or the recipe named by $ASSISTANT_EAR_RECIPE ("quick": a small head in seconds, which the
+    test suite uses so that every test that sets up a word need not spend minutes training)."""
+    name = os.environ.get("ASSISTANT_EAR_RECIPE", "full")
+    if name not in RECIPES:
+        raise ValueError(f"ASSISTANT_EAR_RECIPE={name!r}: use one of {', '.join(RECIPES)}")
+    return RECIPES[name]
+
+
+@dataclass
+class Examples:
+    """Embedding windows with labels: (n, 16, 96) float16 and (n,) 0/1."""
+
+    windows: list[np.ndarray] = field(default_factory=list)
+    labels: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, windows: np.ndarray, label: int) -> None:
+        if len(windows):
+            self.windows.append(windows.astype(np.float16))
+            self.labels.append(np.full(len(windows), label, np.int8))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.concatenate(self.windows), np.concatenate(self.labels)
+
+
+# ---------------------------------------------------------------- the shipped negative bank
+
+def bank_path() -> Path:
+    return Path(str(resources.files("assistant") / "data" / "negative_bank.npz"))
+
+
+def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
+    """Sequences of embeddings (each (n, 96) float32) of ordinary speech and noise, leaving out any whose
+    text holds `without` (the couple's own word must not be taught as a negative)."""
+    path = path or bank_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: the package is incomplete; reinstall it, or build the bank "
+                                "with `.venv/bin/python scripts/build_negative_bank.py`")
+    with np.load(path, allow_pickle=False) as data:
+        embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
+        starts = list(data["starts"]) + [len(embeddings)]
+        texts = json.loads(bytes(data["texts"]).decode())
+    needle = f" {without.lower()} " if without else None
+    keep = []
+    for (a, b), text in zip(zip(starts[:-1], starts[1:]), texts):
+        plain = " " + "".join(c if c.isalnum() else " " for c in text.lower()) + " "
+        if needle is None or needle not in " ".join(plain.split()).join("  "):
+            keep.append(embeddings[a:b])
+    return keep
+
+
+def sequence_windows(embeddings: np.ndarray, stride: int = 1) -> np.ndarray:
+    """Every `stride`-th window of 16 consecutive embeddings of one sequence (silence before its start)."""
+    padded = np.concatenate([silence_rows().astype(embeddings.dtype), embeddings])
+    ends = np.arange(WINDOW_STEPS, len(padded) + 1, stride)
+    if not len(ends):
+        return np.zeros((0, WINDOW_STEPS, embeddings.shape[1]), embeddings.dtype)
+    return np.stack([padded[e - WINDOW_STEPS:e] for e in ends])
+
+
+def bank_windows(stride: int, path: Path | None = None, without: str = "") -> np.ndarray:
+    parts = [sequence_windows(seq, stride) for seq in load_bank(path, without)]
+    return np.concatenate([p for p in parts if len(p)]).astype(np.float16)
+
+
+# ---------------------------------------------------------------- clips
+
+def _place(word: np.ndarray, rng: np.random.Generator, context: Sequence[np.ndarray],
+           babble: Sequence[np.ndarray]) -> tuple[np.ndarray, float, float]:
+    """A training clip holding `word`, its start and end in seconds: speech or quiet before it, a room,
+    noise, a level. The word's end falls 2.0-2.4 s in."""
+    n = CLIP_STEPS * STEP_SAMPLES
+    word = word[: int(1.8 * SAMPLE_RATE)]
+    end = int(rng.uniform(2.0, 2.4) * SAMPLE_RATE)
+    start = end - len(word)
+    clip = np.zeros(n, np.float32)
+    clip[start:end] = word
+    level = augment.rms(word)
+    if context and rng.random() < 0.6:  # someone was talking just before
+        before = context[int(rng.integers(len(context)))]
+        gap = int(rng.uniform(0.05, 0.5) * SAMPLE_RATE)
+        stop = max(0, start - gap)
+        piece = before[-stop:] if stop else before[:0]
+        piece = piece * (level / (augment.rms(piece) + 1e-9)) * float(rng.uniform(0.5, 1.2))
+        clip[stop - len(piece):stop] += piece
+    if rng.random() < 0.7:
+        clip = augment.in_room(clip, rng)
+    noise = augment.background(n, rng, list(babble), babble_share=0.4)
+    clip = augment.mix_at_snr(clip, noise, float(rng.uniform(5, 20)), speech_rms=level)
+    return augment.random_level(clip, rng), start / SAMPLE_RATE, end / SAMPLE_RATE
+
+
+def _noisy(audio: np.ndarray, rng: np.random.Generator, babble: Sequence[np.ndarray]) -> np.ndarray:
+    """A negative clip: in a room (sometimes), under noise, at a level; padded to the clip length."""
+    n = CLIP_STEPS * STEP_SAMPLES
+    clip = np.zeros(n, np.float32)
+    piece = audio[: n - int(0.3 * SAMPLE_RATE)]
+    at = int(rng.integers(0, n - len(piece) + 1))
+    clip[at:at + len(piece)] = piece
+    if rng.random() < 0.6:
+        clip = augment.in_room(clip, rng)
+    noise = augment.background(n, rng, list(babble), babble_share=0.5)
+    clip = augment.mix_at_snr(clip, noise, float(rng.uniform(5, 25)), speech_rms=augment.rms(piece))
+    return augment.random_level(clip, rng)
+
+
+def _to_int16(clip: np.ndarray) -> np.ndarray:
+    return (np.clip(clip, -1, 1) * 32767).astype(np.int16)
+
+
+def word_windows(clip: np.ndarray, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """(positive windows, negative windows) of a clip holding the word: positives end just after the
+    word; negatives end before its middle (a part of the word is not the word)."""
+    emb = embed_clip(_to_int16(clip), threads=2)
+    padded = np.concatenate([silence_rows(), emb])
+    ends_s = (np.arange(1, len(emb) + 1)) * STEP_SAMPLES / SAMPLE_RATE
+    lo, hi = POSITIVE_AFTER_END_S
+    pos = [k for k, t in enumerate(ends_s) if end_s + lo <= t <= end_s + hi]
+    neg = [k for k, t in enumerate(ends_s) if t < start_s + 0.45 * (end_s - start_s)][-6:]
+
+    def take(ks):
+        return np.stack([padded[k + 1:k + 1 + WINDOW_STEPS] for k in ks]) if ks else \
+            np.zeros((0, WINDOW_STEPS, emb.shape[1]), np.float32)
+    return take(pos), take(neg)
+
+
+def clip_windows(clip: np.ndarray, stride: int = 1) -> np.ndarray:
+    """Every window of a clip that holds no pause word."""
+    return sequence_windows(embed_clip(_to_int16(clip), threads=2), stride)
+
+
+# ---------------------------------------------------------------- training
+
+def word_examples(word: str, recipe: Recipe, progress: Progress | None = None) -> tuple[Examples, dict]:
+    """Rendered, augmented positives and near-miss negatives for `word`."""
+    rng = np.random.default_rng(recipe.seed)
+    voices = available_voices(recipe.voices, seed=recipe.seed)
+    texts = [s.format(w=word) for s in recipe.styles]
+    misses = near_miss_texts(word, recipe.near_miss_texts, seed=recipe.seed)
+    context_voices = [voices[int(i)] for i in rng.choice(len(voices), recipe.context_voices, replace=False)]
+    miss_voices = [voices[int(i)] for i in rng.choice(len(voices), recipe.near_miss_voices, replace=False)]
+    jobs = len(voices) * len(texts) + len(misses) * len(miss_voices) + len(CONTEXT_SENTENCES) * len(context_voices)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress("rendering voices", done, jobs)
+
+    spoken = render_all(voices, texts, progress=tick)
+    context = [a for _, _, a in render_all(context_voices, list(CONTEXT_SENTENCES), progress=tick)]
+    near = render_all(miss_voices, misses, progress=tick)
+    babble = context
+    examples = Examples()
+    total = len(spoken) * recipe.augment + len(near)
+    done = 0
+    lengths = []
+    for _, _, audio in spoken:
+        lengths.append(len(audio) / SAMPLE_RATE)
+        for _ in range(recipe.augment):
+            clip, start, end = _place(audio, rng, context, babble)
+            pos, neg = word_windows(clip, start, end)
+            examples.add(pos, 1)
+            examples.add(neg, 0)
+            done += 1
+            if progress is not None:
+                progress("hearing the word", done, total)
+    for _, _, audio in near:
+        examples.add(clip_windows(_noisy(audio, rng, babble), stride=2), 0)
+        done += 1
+        if progress is not None:
+            progress("hearing the word", done, total)
+    # the same talk and babble the positives were mixed with, with no word in it: the head must learn
+    # the word, not the background it was heard against
+    for _ in range(recipe.background_clips):
+        n = CLIP_STEPS * STEP_SAMPLES
+        clip = augment.background(n, rng, babble, babble_share=0.7)
+        if rng.random() < 0.5:
+            clip = clip + _noisy(context[int(rng.integers(len(context)))], rng, babble) * float(rng.uniform(1, 4))
+        examples.add(clip_windows(augment.random_level(clip, rng), stride=2), 0)
+    facts = {"voices": len({name for name, _, _ in spoken}), "word_renderings": len(spoken),
+             "near_miss_texts": len(misses), "word_seconds": float(np.median(lengths)) if lengths else 0.6}
+    return examples, facts
+
+
+def take_examples(takes: Sequence[np.ndarray], sentences: Sequence[np.ndarray], copies: int,
+                  seed: int = 1) -> Examples:
+    """The couple's own takes (int16, 16 kHz), trimmed and augmented, as positives; their ordinary
+    sentences as negatives."""
+    rng = np.random.default_rng(seed)
+    examples = Examples()
+    floats = [trim(np.asarray(t, np.float32) / 32768.0) for t in takes]
+    others = [np.asarray(s, np.float32) / 32768.0 for s in sentences]
+    for word in floats:
+        if len(word) < SAMPLE_RATE // 10:
+            continue
+        for _ in range(copies):
+            clip, start, end = _place(word, rng, others, others)
+            pos, neg = word_windows(clip, start, end)
+            examples.add(pos, 1)
+            examples.add(neg, 0)
+    for sentence in others:
+        for _ in range(max(1, copies // 8)):
+            examples.add(clip_windows(_noisy(sentence, rng, others)), 0)
+    return examples
+
+
+def fit_head(word: str, examples: Sequence[Examples], negatives: np.ndarray, recipe: Recipe,
+             facts: dict, progress: Progress | None = None) -> WordHead:
+    """A one-hidden-layer network on all examples, and its calibrated bar."""
+    from sklearn.neural_network import MLPClassifier  # heavy import: only training needs it
+
+    xs, ys = [negatives.astype(np.float16)], [np.zeros(len(negatives), np.int8)]
+    for ex in examples:
+        if ex.windows:
+            x, y = ex.arrays()
+            xs.append(x)
+            ys.append(y)
+    x = np.concatenate(xs).reshape(sum(len(a) for a in xs), -1).astype(np.float32)
+    y = np.concatenate(ys)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-3
+    x = (x - mean) / scale
+    positives = np.nonzero(y == 1)[0]
+    repeat = max(1, int(0.15 * (len(y) - len(positives)) / max(1, len(positives))))
+    order = np.concatenate([np.arange(len(y))] + [positives] * (repeat - 1))
+    rng = np.random.default_rng(recipe.seed)
+    rng.shuffle(order)
+    model = MLPClassifier(hidden_layer_sizes=(recipe.hidden,), alpha=1e-3, batch_size=512,
+                          learning_rate_init=1e-3, random_state=recipe.seed, max_iter=1, warm_start=True)
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for epoch in range(recipe.epochs):
+            model.fit(x[order], y[order])
+            if progress is not None:
+                progress("training", epoch + 1, recipe.epochs)
+    head = WordHead(word=word, recipe=recipe.version, mean=mean.astype(np.float32),
+                    scale=scale.astype(np.float32), w1=model.coefs_[0].astype(np.float32),
+                    b1=model.intercepts_[0].astype(np.float32), w2=model.coefs_[1].astype(np.float32),
+                    b2=model.intercepts_[1].astype(np.float32), bar=0.5,
+                    word_seconds=float(facts.get("word_seconds", 0.6)), info=dict(facts))
+    return replace(head, bar=calibrated_bar(head, x[y == 0] * scale + mean))
+
+
+BAR_NEGATIVE_QUANTILE = 0.9995
+"""The bar sits above this share of negative training windows' scores."""
+BAR_LIMITS = (0.5, 0.98)
+
+
+def calibrated_bar(head: WordHead, negative_windows: np.ndarray) -> float:
+    """The probability at sensitivity 0.5: above nearly all negative training windows, within limits."""
+    p = head.probability(negative_windows.reshape(len(negative_windows), WINDOW_STEPS, -1))
+    return float(np.clip(np.quantile(p, BAR_NEGATIVE_QUANTILE), *BAR_LIMITS))
+
+
+def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] = (),
+               sentences: Sequence[np.ndarray] = (), enrolled: Examples | None = None,
+               progress: Progress | None = None, bank: Path | None = None) -> WordHead:
+    """Render, augment, embed and fit a head for `word` (takes: the couple's own voices, optional)."""
+    began = time.monotonic()
+    examples, facts = word_examples(word, recipe, progress)
+    extra = enrolled if enrolled is not None else Examples()
+    if takes or sentences:
+        extra = take_examples(takes, sentences, recipe.take_copies)
+    negatives = bank_windows(recipe.negative_stride, bank, without=word)
+    facts.update(bank_windows=len(negatives), enrolled_windows=sum(len(w) for w in extra.windows))
+    head = fit_head(word, [examples, extra], negatives, recipe, facts, progress)
+    head.info["train_seconds"] = round(time.monotonic() - began, 1)
+    return head
+
+
+# ---------------------------------------------------------------- the cache
+
+def head_name(word: str, recipe: Recipe = FULL) -> str:
+    digest = hashlib.sha1(word.encode()).hexdigest()[:8]
+    slug = "".join(c if c.isalnum() else "-" for c in word)[:24]
+    return f"{slug}-{digest}-{recipe.version}.npz"
+
+
+def shipped_head_path(word: str, recipe: Recipe = FULL) -> Path:
+    return Path(str(resources.files("assistant") / "data" / "heads" / head_name(word, recipe)))
+
+
+def head_path(word: str, data_folder: Path, recipe: Recipe = FULL) -> Path:
+    """Where the couple's head for `word` lives (trained with their takes, or for a word of their own)."""
+    return data_folder / "heads" / head_name(word, recipe)
+
+
+def find_head(word: str, data_folder: Path, recipe: Recipe = FULL) -> Path | None:
+    """The couple's own head for the word, else the shipped one (always the full recipe), else None."""
+    for path in (head_path(word, data_folder, recipe), shipped_head_path(word, FULL)):
+        if path.is_file():
+            return path
+    return None

@@ -1,0 +1,159 @@
+"""The learned ear's word head, and the spotter that runs it on a live stream.
+
+A head is a small neural network (standardise, one hidden layer, a logistic output) over the last 16
+speech embeddings (1.28 s). It is trained per pause word on this machine (`training.py`) and stored as a
+plain `.npz` of arrays (no pickle), so loading one never runs code. Its `bar` is the probability that the
+recipe's calibration put at sensitivity 0.5; confidences are expressed relative to it, so the detector's
+thresholds mean the same for every head.
+
+`HeadSpotter` receives 16 kHz int16 frames and emits a `WordHit` for every 80 ms step whose window scores
+above a low floor; the detector keeps those above its threshold and merges repeats (debounce).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.speech.embedding import EMBEDDING_SIZE, SAMPLE_RATE, STEP_SAMPLES, SpeechEmbedder, embed_clip
+from assistant.speech.recognizer import WordHit
+
+WINDOW_STEPS = 16
+"""Embeddings a head reads: 1.28 s."""
+FLOOR_CONFIDENCE = 0.05
+"""Steps scoring below this confidence are not reported at all (the detector's lowest useful bar)."""
+
+
+class HeadError(ValueError):
+    """A head file is missing or unreadable; the message says how to make a new one."""
+
+
+@dataclass(frozen=True)
+class WordHead:
+    """A trained head for one word: weights, its calibration, and where it came from."""
+
+    word: str
+    recipe: str
+    mean: np.ndarray
+    scale: np.ndarray
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+    bar: float
+    """Probability that counts as confidence 0.5 (the default sensitivity's threshold)."""
+    word_seconds: float = 0.6
+    """Typical length of the word in training, to place a detection's start."""
+    lag_seconds: float = 0.16
+    """How long after the word's end the head typically peaks."""
+    info: dict = field(default_factory=dict)
+    """Training facts for reports: clip counts, seconds taken, enrolled voices."""
+
+    def probability(self, windows: np.ndarray) -> np.ndarray:
+        """P(word) for windows of shape (n, 16, 96)."""
+        x = (windows.reshape(len(windows), -1).astype(np.float32) - self.mean) / self.scale
+        hidden = np.maximum(x @ self.w1 + self.b1, 0.0)
+        logit = (hidden @ self.w2 + self.b2).reshape(-1)
+        return 1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40)))
+
+    def confidence(self, probability: np.ndarray | float) -> np.ndarray:
+        """0..1 confidence with 0.5 at the calibrated bar: a logistic shift of the head's log-odds."""
+        p = np.clip(np.asarray(probability, dtype=np.float64), 1e-12, 1 - 1e-12)
+        logit = np.log(p / (1 - p)) - math.log(self.bar / (1 - self.bar))
+        return 1.0 / (1.0 + np.exp(-logit))
+
+    def save(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"word": self.word, "recipe": self.recipe, "bar": self.bar, "word_seconds": self.word_seconds,
+                "lag_seconds": self.lag_seconds, "info": self.info}
+        tmp = path.with_suffix(".tmp.npz")
+        with open(tmp, "wb") as f:
+            np.savez_compressed(f, mean=self.mean, scale=self.scale, w1=self.w1, b1=self.b1, w2=self.w2,
+                                b2=self.b2, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+        tmp.chmod(0o600)
+        tmp.replace(path)  # a crash mid-write never leaves a half head behind
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> WordHead:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(bytes(data["meta"]).decode())
+                arrays = {k: data[k] for k in ("mean", "scale", "w1", "b1", "w2", "b2")}
+        except (OSError, KeyError, ValueError) as e:
+            raise HeadError(f"{path}: not a pause-word model ({e}); delete it and run `assistant setup`") from e
+        if arrays["w1"].shape[0] != WINDOW_STEPS * EMBEDDING_SIZE:
+            raise HeadError(f"{path}: made for another front-end; delete it and run `assistant setup`")
+        return cls(word=meta["word"], recipe=meta["recipe"], bar=float(meta["bar"]),
+                   word_seconds=float(meta.get("word_seconds", 0.6)),
+                   lag_seconds=float(meta.get("lag_seconds", 0.16)), info=meta.get("info", {}), **arrays)
+
+
+@cache
+def silence_rows() -> np.ndarray:
+    """The embeddings of silence that a stream starts with, so a word said at once is heard."""
+    return embed_clip(np.zeros(WINDOW_STEPS * STEP_SAMPLES, np.int16))[1:]
+
+
+class HeadSpotter:
+    """A Recognizer over learned heads: one shared front-end, one head per pause word.
+
+    | want                       | do                                                      |
+    |----------------------------|---------------------------------------------------------|
+    | hits as audio arrives      | `spotter.accept(frame)`                                 |
+    | the assistant is speaking  | `spotter.skip(n)`: the clock moves, nothing is heard    |
+    | every step's score (bench) | `spotter.trace` after `record_trace=True`               |
+    """
+
+    def __init__(self, heads: Sequence[WordHead], *, record_trace: bool = False,
+                 floor: float = FLOOR_CONFIDENCE) -> None:
+        self.heads = list(heads)
+        self.vocabulary = tuple(h.word for h in self.heads)
+        self._front = SpeechEmbedder()
+        self._floor = floor
+        self._samples = 0          # samples of audio seen, the clock of every hit
+        self._origin = 0           # sample at which the front-end's current stream began
+        self._window = silence_rows()
+        self.trace: list[tuple[float, tuple[float, ...]]] | None = [] if record_trace else None
+
+    def accept(self, frame: np.ndarray) -> list[WordHit]:
+        frame = np.asarray(frame, dtype=np.int16)
+        self._samples += len(frame)
+        rows = self._front.process(frame)
+        if not len(rows):
+            return []
+        hits = []
+        self._window = np.concatenate([self._window, rows])[-(WINDOW_STEPS + len(rows) - 1):]
+        first_step = self._front.steps - len(rows)
+        windows = np.stack([self._window[i:i + WINDOW_STEPS] for i in range(len(rows))])
+        for head in self.heads:
+            confidence = head.confidence(head.probability(windows))
+            for i, c in enumerate(confidence):
+                at = (self._origin + (first_step + i + 1) * STEP_SAMPLES) / SAMPLE_RATE
+                if self.trace is not None and head is self.heads[0]:
+                    self.trace.append((at, tuple(float(h.confidence(h.probability(windows[i:i + 1]))[0])
+                                                 for h in self.heads)))
+                if c >= self._floor:
+                    end = max(0.0, at - head.lag_seconds)
+                    hits.append(WordHit(head.word, max(0.0, end - head.word_seconds), end, at, float(c)))
+        return hits
+
+    def flush(self) -> list[WordHit]:
+        return []
+
+    def skip(self, samples: int) -> list[WordHit]:
+        """Audio not to be heard (the assistant's own voice): the clock moves on; the stream restarts."""
+        self._samples += samples
+        self.reset()
+        return []
+
+    def reset(self) -> None:
+        self._front.reset()
+        self._origin = self._samples
+        self._window = silence_rows()
