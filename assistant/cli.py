@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-from assistant.config import ENGINES, Config, ConfigError, load_config
+from assistant.config import DETECTORS, ENGINES, Config, ConfigError, load_config
 
 EXIT_OK = 0
 EXIT_NOT_UNDERSTOOD = 1
@@ -36,6 +36,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("audio", help="WAV or FLAC file, any rate and channel count")
     p.add_argument("--pause-word", action="append", dest="pause_words", metavar="W",
                    help="pause word or phrase (repeatable); default: listener.pause_words from config")
+    p.add_argument("--detector", choices=DETECTORS, help="learned word model or keyword search "
+                   "(default: listener.detector)")
     p.add_argument("--engine", choices=ENGINES, help="speech engine (default: listener.engine)")
     p.add_argument("--model", help="Vosk model folder")
     p.add_argument("--config", help="config file (default: ./config.toml or the user config)")
@@ -43,6 +45,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_detect)
 
     p = sub.add_parser("listen", help="the live assistant: listen for the pause word and respond")
+    p.add_argument("--detector", choices=DETECTORS, help="learned word model or keyword search "
+                   "(default: listener.detector)")
     p.add_argument("--engine", choices=ENGINES, help="speech engine (default: listener.engine)")
     p.add_argument("--model", help="Vosk model folder")
     p.add_argument("--input", help="microphone name or index (default: listener.input_device)")
@@ -111,6 +115,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", help="microphone name or index (default: listener.input_device)")
     p.add_argument("--output", help="speaker name or index (default: voice.output_device)")
     p.add_argument("--config", help="config file to write (default: the one in use, else the user config)")
+    p.add_argument("--takes", nargs="+", metavar="WAV", help="recordings of the word (instead of the microphone)")
+    p.add_argument("--sentences", nargs="+", metavar="WAV", help="recordings of ordinary sentences, with --takes")
     p.set_defaults(func=_cmd_setup)
 
     p = sub.add_parser("service", help="run `assistant listen` at every login (a systemd user unit)")
@@ -126,16 +132,19 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     import time
 
     from assistant.audio.files import AudioFileError, FileSource
+    from assistant.speech.embedding import FrontEndError
     from assistant.speech.engines import EngineError, build_detector
     from assistant.speech.recognizer import VocabularyError
     from assistant.speech.vosk_engine import ModelError
+    from assistant.speech.word_head import HeadError
 
     config = _config(args)
     try:
         source = FileSource(args.audio)
         started = time.perf_counter()
-        detector, choice = build_detector(config, args.pause_words, engine=args.engine, model=args.model)
-    except (AudioFileError, EngineError, ModelError, VocabularyError) as e:
+        detector, choice = build_detector(config, args.pause_words, engine=args.engine, model=args.model,
+                                          detector=args.detector)
+    except (AudioFileError, EngineError, ModelError, VocabularyError, HeadError, FrontEndError) as e:
         raise UserError(str(e)) from e
     logging.getLogger(__name__).info("engine: %s", choice.reason)
 
@@ -217,7 +226,9 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     session_config = config.session
     try:
         patterns = exercises.parse_patterns(session_config.patterns)
-        detector, choice = build_detector(config, engine=args.engine, model=args.model)
+        # typed mode hears no audio: it needs no word model (and must not train one)
+        detector, choice = build_detector(config, engine=args.engine, model=args.model,
+                                          detector="keyword" if args.text else args.detector)
 
         def spotter(phrases) -> PauseWordDetector:
             return PauseWordDetector(build_recognizer(choice, phrases, sensitivity=0.5), debounce_seconds=1.0)
@@ -351,7 +362,8 @@ def _cmd_setup(args: argparse.Namespace) -> int:
 
     try:
         outcome = setup.configure(args.config, word=args.word, typed=args.text, input_device=args.input,
-                                  output_device=args.output)
+                                  output_device=args.output, take_files=args.takes,
+                                  sentence_files=args.sentences)
     except (ConfigWriteError, DeviceError, EngineError, ModelError, setup.SetupError, ValueError) as e:
         raise UserError(str(e)) from e
     print(outcome.summary(), flush=True)
@@ -551,6 +563,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 def _cmd_forget(args: argparse.Namespace) -> int:
     """Delete everything stored. Typed confirmation on stdin unless --yes; anything else deletes nothing, exit 1."""
+    from assistant.speech import enrollment
     from assistant.store import StoreError
 
     with _open_store() as store:
@@ -567,9 +580,14 @@ def _cmd_forget(args: argparse.Namespace) -> int:
                 return EXIT_NOT_UNDERSTOOD
         try:
             store.forget_everything()
+            learned = enrollment.forget(store.path.parent) if store.path is not None else 0
         except StoreError as e:
             raise UserError(str(e)) from e
-        print(f"Forgotten: nothing of it is left in {store.path}.")
+        except OSError as e:
+            raise UserError(f"could not delete the learned voices in {store.path.parent}: {e.strerror}; "
+                            "check the folder's permissions and run `assistant forget` again") from e
+        also = f" and {learned} learned voice file(s)" if learned else ""
+        print(f"Forgotten: nothing of it is left in {store.path}{also}.")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ENGINES = ("auto", "vosk", "pocketsphinx")
+DETECTORS = ("learned", "keyword")
 DEFAULT_CONFIG_NAME = "config.toml"
 
 
@@ -24,6 +25,9 @@ class ListenerConfig:
 
     pause_words: tuple[str, ...] = ("timeout",)
     """The agreed pause words or short phrases; either partner may say any of them."""
+    detector: str = "learned"
+    """learned: a small model of the pause word, trained on this machine from many voices (and the couple's
+    own, at set-up), over a pretrained speech front-end. keyword: the speech engine's keyword search alone."""
     engine: str = "auto"
     """auto | vosk | pocketsphinx. auto picks Vosk when a Vosk model is installed, else PocketSphinx."""
     model: str = ""
@@ -44,6 +48,9 @@ class ListenerConfig:
     def __post_init__(self) -> None:
         if not self.pause_words or not all(isinstance(w, str) and w.strip() for w in self.pause_words):
             raise ConfigError('listener.pause_words: give at least one word, e.g. pause_words = ["timeout"]')
+        if self.detector not in DETECTORS:
+            raise ConfigError(f"listener.detector: {self.detector!r} is not a detector; use one of "
+                              f"{', '.join(DETECTORS)} (learned is the default)")
         if self.engine not in ENGINES:
             raise ConfigError(f"listener.engine: {self.engine!r} is not an engine; use one of {', '.join(ENGINES)}")
         if not 0.0 <= self.sensitivity <= 1.0:

@@ -20,7 +20,7 @@ from typing import TextIO
 
 import numpy as np
 
-from assistant.calibration import Calibration, TakeScorer, calibrate
+from assistant.calibration import Calibration, TakeScorer, calibrate, choose_threshold
 
 TAKES_PER_PARTNER = 3
 SENTENCES_PER_PARTNER = 2
@@ -57,6 +57,7 @@ NEXT_SENTENCE = "And this one."
 RETAKE = "Partner {n}, please say the pause word once more."
 DONE = "All set. I will listen for your pause word in both your voices."
 NOT_SET = "I could not set the word from these takes. The screen says what to try."
+LEARNING = "Thank you. I am now learning your word from your voices. It takes a few minutes; the screen shows how far it is."
 PARTNER_NAMES = ("one", "two")
 
 
@@ -120,6 +121,10 @@ class SpokenSetup:
         self._takes_per_partner = takes_per_partner
         self._sentences_per_partner = sentences_per_partner
         self._scorer = TakeScorer(word, choice=choice, pronunciations=pronunciations)  # VocabularyError first
+        self.takes: list[np.ndarray] = []
+        """The final takes of the word (in memory only), for the learned ear's training."""
+        self.sentences: list[np.ndarray] = []
+        """The ordinary sentences read (in memory only)."""
 
     def lines(self) -> list[str]:
         """Every line the flow may say, so the voice can render them before anyone waits."""
@@ -149,8 +154,12 @@ class SpokenSetup:
                 takes[i] = self._take(partner, i % self._takes_per_partner,
                                       RETAKE.format(n=PARTNER_NAMES[partner]))
             result = self._calibrate(takes, ordinary)
-        self.say(DONE if result.separates else NOT_SET)
+        self.takes, self.sentences = takes, ordinary
         return result
+
+    def finish(self, result: Calibration) -> None:
+        """Say how set-up ended."""
+        self.say(DONE if result.separates else NOT_SET)
 
     def _calibrate(self, takes: list[np.ndarray], ordinary: list[np.ndarray]) -> Calibration:
         result = calibrate(self.word, takes, ordinary, scorer=self._scorer)  # it has heard them all
@@ -351,10 +360,10 @@ class Outcome:
 
 
 def ask_word(choice, pronunciations: Mapping[str, str], default: str, lines: TextIO, out: TextIO,
-             tries: int = 3) -> str:
+             tries: int = 3, check: bool = True) -> str:
     """The pause word typed at the terminal, checked against the model's vocabulary like `listen` does."""
-    print("Type your pause word or short phrase. It is typed, not said: the listener spots a word it is "
-          "told and cannot learn a new one by ear.", file=out, flush=True)
+    print("Type your pause word or short phrase. It is typed, not said: the listener learns its sound from "
+          "the spelling, in many voices, and then from yours.", file=out, flush=True)
     problem = "no pause word typed: type one, or pass --word"
     for _ in range(tries):
         print(f"pause word [{default}]: ", end="", file=out, flush=True)
@@ -363,7 +372,8 @@ def ask_word(choice, pronunciations: Mapping[str, str], default: str, lines: Tex
             break
         try:
             word = normalise_word(line) if line.strip() else default
-            check_word(word, choice, pronunciations)
+            if check:  # the learned ear needs no dictionary; keyword search does
+                check_word(word, choice, pronunciations)
             return word
         except ValueError as e:  # VocabularyError is one: its message offers a working alternative
             problem = str(e)
@@ -373,12 +383,17 @@ def ask_word(choice, pronunciations: Mapping[str, str], default: str, lines: Tex
 
 def configure(config_arg: str | None, *, word: str | None = None, typed: bool = False,
               input_device: str | None = None, output_device: str | None = None,
-              lines: TextIO = sys.stdin, out: TextIO = sys.stdout) -> Outcome:
-    """`assistant setup`: choose the word, calibrate it on the couple's voices (unless `typed`), save.
+              take_files: list[str] | None = None, sentence_files: list[str] | None = None,
+              lines: TextIO = sys.stdin, out: TextIO = sys.stdout, progress_out: TextIO = sys.stderr) -> Outcome:
+    """`assistant setup`: choose the word, learn it from the couple's voices (unless `typed`), save.
 
-    Writes to `config_arg`, else the config file in use, else the user config file. Raises ConfigError,
-    ConfigWriteError, EngineError, ModelError, DeviceError, SetupError or ValueError with the fix.
+    The takes come from the microphone (the spoken set-up) or from files (`take_files`, `sentence_files`).
+    With the learned detector the word's head is trained (with the takes, when there are any) and cached
+    before the word is saved, so `listen` starts at once. Writes to `config_arg`, else the config file in
+    use, else the user config file. Raises ConfigError, ConfigWriteError, EngineError, ModelError,
+    DeviceError, SetupError or ValueError with the fix.
     """
+    from assistant.audio.files import read_audio
     from assistant.config import Config, load_config
     from assistant.config_edit import check_writable, save_pause_word, user_config_path
     from assistant.speech.detector import threshold_for
@@ -390,25 +405,82 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     config = Config() if target is not None and not target.exists() else load_config(target)
     path = check_writable(target or config.path or user_config_path())
     choice = choose_engine(config)
+    learned = config.listener.detector == "learned"
     pronunciations = config.listener.pronunciations
+    takes = [read_audio(f) for f in take_files or []]  # AudioFileError (a ValueError) names a bad file
+    sentences = [read_audio(f) for f in sentence_files or []]
+    if sentences and not takes:
+        raise ValueError("--sentences needs --takes: give the recordings of the word too")
     if word is not None:
         word = normalise_word(word)
-        check_word(word, choice, pronunciations)
+        if not learned:
+            check_word(word, choice, pronunciations)
+    elif takes:
+        raise ValueError("--takes needs --word: say which word the recordings hold")
     else:
-        word = ask_word(choice, pronunciations, config.listener.pause_words[0], lines, out)
-    if typed:
+        word = ask_word(choice, pronunciations, config.listener.pause_words[0], lines, out, check=not learned)
+    if typed and not takes:
         threshold = threshold_for(config.listener.sensitivity)
+        if learned:
+            learn_word(word, [], [], out=progress_out)
         return Outcome(word, threshold, save_pause_word(path, word, threshold), True)
-    print(f'setting up "{word}" with {choice.name}; it will be saved to {path}', file=out, flush=True)
-    result = run_spoken(config, word, choice, input_device, output_device, out)
+    print(f'setting up "{word}" with the {"learned word model" if learned else choice.name}; it will be saved '
+          f"to {path}", file=out, flush=True)
+    if not takes:
+        flow = run_spoken(config, word, choice, input_device, output_device, out, learned=learned)
+        result, takes, sentences = flow
+    if learned:
+        result = learn_word(word, takes, sentences, out=progress_out)
+    elif take_files:
+        result = calibrate(word, takes, sentences, choice=choice, pronunciations=pronunciations)
     if not result.separates:
         return Outcome(word, result.threshold, path, False, result)
     return Outcome(word, result.threshold, save_pause_word(path, word, result.threshold), True, result)
 
 
+def learn_word(word: str, takes: list[np.ndarray], sentences: list[np.ndarray], *,
+               data_folder: Path | None = None, out: TextIO = sys.stderr) -> Calibration | None:
+    """Train the word's head (with the couple's takes and sentences, kept as embeddings only) and cache it.
+    With takes, returns the threshold midway between the head's weakest take and strongest sentence; a
+    word without takes whose head is already cached is not trained again."""
+    from assistant.speech import enrollment
+    from assistant.speech.ear import ProgressBar
+    from assistant.speech.training import default_recipe, find_head, head_path, train_head
+    from assistant.speech.word_head import WordHead
+    from assistant.store import data_dir
+
+    folder = data_folder or data_dir()
+    recipe = default_recipe()
+    if not takes:
+        if find_head(word, folder, recipe) is None:
+            with ProgressBar(word, out) as bar:
+                head = train_head(word, recipe=recipe, enrolled=enrollment.load(word, folder), progress=bar)
+            head.save(head_path(word, folder, recipe))
+        return None
+    examples = enrollment.enroll(word, takes, sentences, folder, recipe.take_copies)
+    with ProgressBar(word, out) as bar:
+        head = train_head(word, recipe=recipe, enrolled=examples, progress=bar)
+    head.save(head_path(word, folder, recipe))
+    head = WordHead.load(head_path(word, folder, recipe))
+    return choose_threshold(word, [head_score(head, t) for t in takes], [head_score(head, s) for s in sentences])
+
+
+def head_score(head, clip: np.ndarray) -> float:
+    """The head's best confidence anywhere in a clip, heard as the listener hears it (quiet around it)."""
+    from assistant.speech.word_head import HeadSpotter
+
+    pad = np.zeros(SAMPLE_RATE // 2, np.int16)
+    audio = np.concatenate([pad, np.asarray(clip, np.int16), pad, pad])
+    spotter = HeadSpotter([head], record_trace=True)
+    for i in range(0, len(audio), 1280):
+        spotter.accept(audio[i:i + 1280])
+    return max((c[0] for _, c in spotter.trace or []), default=0.0)
+
+
 def run_spoken(config, word: str, choice, input_device: str | None, output_device: str | None,
-               out: TextIO = sys.stdout) -> Calibration:
-    """The spoken flow on the real microphone and speaker; the takes are dropped when it returns."""
+               out: TextIO = sys.stdout, learned: bool = False) -> tuple[Calibration, list, list]:
+    """The spoken flow on the real microphone and speaker: (calibration, takes, sentences). The takes
+    stay in memory; the caller drops them."""
     flow = SpokenSetup(word, say=lambda text: None, listen=lambda w, n: None,
                        show=lambda line: print(line, file=out, flush=True), choice=choice,
                        pronunciations=config.listener.pronunciations)
@@ -417,7 +489,12 @@ def run_spoken(config, word: str, choice, input_device: str | None, output_devic
         flow.say, flow.listen = io.say, io.listen
         io.start(flow.lines())
         io.chime()
-        return flow.run()
+        result = flow.run()
+        if learned:
+            io.say(LEARNING)
+        else:
+            flow.finish(result)
+        return result, flow.takes, flow.sentences
     finally:
         io.close()
 
@@ -426,6 +503,7 @@ __all__ = [
     "DONE",
     "FIRST_TAKE",
     "INTRO",
+    "LEARNING",
     "LONGEST_SENTENCE_SECONDS",
     "LONGEST_TAKE_SECONDS",
     "MAX_WORDS",
@@ -453,6 +531,8 @@ __all__ = [
     "ask_word",
     "check_word",
     "configure",
+    "head_score",
+    "learn_word",
     "level_dbfs",
     "normalise_word",
     "run_spoken",

@@ -13,6 +13,10 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# Words other than the default train their learned-ear head on first use; the full recipe takes minutes, the
+# quick one (same steps, less data) seconds. Subprocesses of the tests inherit this.
+os.environ.setdefault("ASSISTANT_EAR_RECIPE", "quick")
+
 # A shell runs a background job (`./.ci/run &`, nohup) with SIGINT ignored; children inherit an ignored
 # signal, and Python then installs no KeyboardInterrupt handler, so an app the tests stop with Ctrl-C
 # (SIGINT) would never hear it. A handled signal is reset to default in children, so handle it here.

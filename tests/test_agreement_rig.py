@@ -55,7 +55,7 @@ def speech_seconds_after(recording: np.ndarray, start: int, gap_s: float = 1.0) 
 def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shared_dir: Path,
                                                                  tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n'
+    config.write_text('[listener]\npause_words = ["alexa"]\ndetector = "keyword"\nengine = "pocketsphinx"\n'
                       '[session]\ncycles = 1\nspoken_cycles = 0\ngrounding = ""\n'
                       '[agreement]\nmin_break_minutes = 0\n')
     env = {**pulse_rig.env, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}

@@ -102,7 +102,7 @@ def listener_hears(config_path: Path, clips: list[np.ndarray]) -> list[bool]:
 
 def calibrated_config(tmp_path: Path, word: str, takes: list[np.ndarray], ordinary: list[np.ndarray]):
     config_path = tmp_path / "config.toml"
-    config_path.write_text('[listener]\nengine = "pocketsphinx"\n')
+    config_path.write_text('[listener]\ndetector = "keyword"\nengine = "pocketsphinx"\n')
     result = calibrate(word, takes, ordinary, choice=choose_engine(load_config(config_path)))
     save_pause_word(config_path, word, result.threshold)
     return result, config_path

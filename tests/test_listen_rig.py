@@ -62,7 +62,7 @@ def rendered_ack() -> np.ndarray:
 def test_a_spoken_pause_word_is_acknowledged_aloud_on_the_speaker(pulse_rig, shared_dir: Path, tmp_path: Path,
                                                                 rendered_ack: np.ndarray) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n')
+    config.write_text('[listener]\npause_words = ["alexa"]\ndetector = "keyword"\nengine = "pocketsphinx"\n')
     app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
                      env=pulse_rig.env)
     try:

@@ -34,7 +34,7 @@ from assistant.supervisor import MIC_LOST
 
 RATE = 16000
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
-SESSION = ('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n'
+SESSION = ('[listener]\npause_words = ["alexa"]\ndetector = "keyword"\nengine = "pocketsphinx"\n'
            '[session]\npattern = "extended_exhale"\ncycles = 12\nspoken_cycles = 0\n')
 SHORT_SESSION = '[session]\ncycles = 1\nspoken_cycles = 0\ngrounding = ""\n[agreement]\nmin_break_minutes = 0\n'
 

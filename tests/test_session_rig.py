@@ -27,7 +27,7 @@ def tone_16k(phase: str, seconds: float) -> np.ndarray:
 
 def test_pause_word_starts_breathing_and_stop_ends_it(pulse_rig, shared_dir: Path, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n'
+    config.write_text('[listener]\npause_words = ["alexa"]\ndetector = "keyword"\nengine = "pocketsphinx"\n'
                       '[session]\npattern = "extended_exhale"\ncycles = 12\nspoken_cycles = 0\n')
     app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=pulse_rig.env)
     try:

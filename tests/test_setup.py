@@ -22,6 +22,8 @@ from test_calibration import real_takes
 
 from assistant.config import load_config
 from assistant.config_edit import ConfigWriteError, save_pause_word
+from assistant.speech import enrollment
+from assistant.speech.training import QUICK, head_path
 
 RATE = 16000
 AUDIO_SUFFIXES = (".wav", ".flac", ".raw", ".pcm", ".ogg", ".mp3", ".opus")
@@ -222,3 +224,15 @@ def test_spoken_setup_on_two_voices_saves_the_word_and_a_threshold_and_leaves_no
     assert config.read_text().startswith("# ours\n")
     assert audio_files(data, private_tmp, cwd) | system_tmp_audio() <= before, "set-up left audio on disk"
     assert list(private_tmp.iterdir()) == [], "set-up left temporary files"
+    # the learned ear was trained on the two voices and is cached, owner-only, as embeddings
+    assert head_path("alexa", data, QUICK).is_file() and enrollment.path_for("alexa", data).is_file()
+    # and `listen` with that config hears a third person say the word, through the rig
+    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
+    try:
+        app.wait_for("listening for", timeout=120)
+        third = real_takes(alexa, 60, 1)[0]
+        pulse_rig.play_into_mic(np.concatenate([np.zeros(RATE, np.int16), third, np.zeros(RATE, np.int16)]))
+        heard = app.wait_for("heard:", timeout=20)
+    finally:
+        stderr = app.stop()
+    assert "alexa" in heard, stderr

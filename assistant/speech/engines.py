@@ -95,10 +95,14 @@ def build_recognizer(choice: EngineChoice, phrases: Sequence[str], *, sensitivit
 
 
 def build_detector(config: Config, words: Sequence[str] | None = None, *, engine: str | None = None,
-                   model: str | Path | None = None):
-    """The pause-word detector `listen` and `detect` share: VAD gate, chosen engine, thresholds, debounce.
+                   model: str | Path | None = None, data_folder: Path | None = None,
+                   detector: str | None = None):
+    """The pause-word detector `listen` and `detect` share.
 
-    Returns (detector, engine choice).
+    learned (default): the speech-embedding front-end and a head per word (trained first if the word has
+    none, with progress on stderr); keyword: the engine's keyword search behind a VAD gate. Both with the
+    configured thresholds and debounce. Returns (detector, engine choice); the choice also serves the
+    command and time recognizers.
     """
     from assistant.audio.vad import VadGate
     from assistant.speech.detector import PauseWordDetector
@@ -106,6 +110,14 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
     listener = config.listener
     choice = choose_engine(config, engine, model)
     phrases = list(words or listener.pause_words)
+    if (detector or listener.detector) == "learned":
+        from assistant.speech.ear import learned_spotter  # onnxruntime and the heads: only this detector
+        from assistant.store import data_dir
+
+        spotter = learned_spotter(phrases, data_folder or data_dir())
+        detector = PauseWordDetector(spotter, sensitivity=listener.sensitivity, thresholds=listener.thresholds,
+                                     debounce_seconds=listener.debounce_seconds)
+        return detector, choice
     recognizer = build_recognizer(choice, phrases, sensitivity=listener.sensitivity,
                                   pronunciations=listener.pronunciations, fillers=listener.filler_words)
     detector = PauseWordDetector(recognizer, sensitivity=listener.sensitivity, thresholds=listener.thresholds,
