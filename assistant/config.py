@@ -1,8 +1,9 @@
-"""config.toml -> frozen dataclasses; every error names the key and the fix."""
+"""config.toml -> frozen dataclasses; every error names the file, the key and the fix."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import types
@@ -181,11 +182,14 @@ class Config:
     """The file this was read from, if any (model paths are relative to its folder)."""
 
 
-def _coerce(value: object, hint: object, key: str) -> object:
+def _coerce(value: object, hint: object, key: str, default: object = None) -> object:
     origin = typing.get_origin(hint)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
+        if not math.isfinite(value):  # TOML has nan and inf; every check after this would let them through
+            example = f"the default is {default:g}" if isinstance(default, (int, float)) else "e.g. 0.5"
+            raise ConfigError(f"{key}: {value} is not a usable number; write an ordinary number ({example})")
         return float(value)
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -218,7 +222,8 @@ def _coerce(value: object, hint: object, key: str) -> object:
 
 def _build(cls: type, table: dict, prefix: str) -> object:
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls) if f.name != "path"}
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "path"}
+    known = set(fields)
     for key in table:
         if key not in known:
             where = f"{prefix}.{key}" if prefix else key
@@ -234,7 +239,8 @@ def _build(cls: type, table: dict, prefix: str) -> object:
                 raise ConfigError(f"{key}: expected a table [{key}]")
             kwargs[name] = _build(hint, table[name], key)
         else:
-            kwargs[name] = _coerce(table[name], hint, key)
+            default = fields[name].default
+            kwargs[name] = _coerce(table[name], hint, key, None if default is dataclasses.MISSING else default)
     return cls(**kwargs)
 
 
@@ -276,4 +282,9 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError(f"{path}: no such config file; pass --config with an existing file") from e
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read config ({e})") from e
-    return parse_config(text, path)
+    try:
+        return parse_config(text, path)
+    except ConfigError as e:
+        if str(e).startswith(f"{path}:"):
+            raise
+        raise ConfigError(f"{path}: {e}") from None  # which file, as well as which key
