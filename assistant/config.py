@@ -133,12 +133,18 @@ class SessionConfig:
         except exercises.PatternError as e:
             raise ConfigError(str(e)) from None
         known = [*exercises.PATTERNS, *custom]
-        if self.pattern not in known:
+        pattern = exercises.find_name(self.pattern, known)
+        if pattern is None:
             raise ConfigError(f"session.pattern: {self.pattern!r} is not a pattern; use one of {', '.join(known)}"
                               " or add it under [session.patterns]")
-        if self.grounding and self.grounding not in exercises.SCRIPTS:
-            raise ConfigError(f"session.grounding: {self.grounding!r} is not a grounding script; use one of "
-                              f"{', '.join(exercises.SCRIPTS)}, or \"\" to skip grounding")
+        # "extended exhale" or "extended-exhale" is the pattern extended_exhale: keep the name it is listed by
+        object.__setattr__(self, "pattern", pattern)
+        if self.grounding:
+            script = exercises.find_name(self.grounding, exercises.SCRIPTS)
+            if script is None:
+                raise ConfigError(f"session.grounding: {self.grounding!r} is not a grounding script; use one of "
+                                  f"{', '.join(exercises.SCRIPTS)}, or \"\" to skip grounding")
+            object.__setattr__(self, "grounding", script)
 
 
 @dataclass(frozen=True)
