@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from assistant.config import DETECTORS, ENGINES, Config, ConfigError, load_config
 
@@ -30,6 +31,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "Pause: hears your agreed pause word, guides you both through calming down, and brings you back "
         "to the talk at the time you agree. Everything stays on this machine."))
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
+    parser.add_argument("--config", help="config file, before or after the command (default: ./config.toml "
+                                         "or the user config)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Subcommands are registered here, one block each.
     p = sub.add_parser("detect", help="find pause words in a WAV or FLAC file (JSON lines with --json)")
@@ -40,7 +43,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    "(default: listener.detector)")
     p.add_argument("--engine", choices=ENGINES, help="speech engine (default: listener.engine)")
     p.add_argument("--model", help="Vosk model folder")
-    p.add_argument("--config", help="config file (default: ./config.toml or the user config)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (default: ./config.toml or the user config)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=_cmd_detect)
 
@@ -52,7 +55,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", help="microphone name or index (default: listener.input_device)")
     p.add_argument("--output", help="speaker name or index (default: voice.output_device)")
     p.add_argument("--text", action="store_true", help="read typed lines instead of speech; print replies")
-    p.add_argument("--config", help="config file")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     p.set_defaults(func=_cmd_listen)
 
     p = sub.add_parser("when", help="understand a resume time, typed or spoken (JSON with --json)")
@@ -60,7 +63,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audio", help="a WAV/FLAC recording of the phrase instead of typed words")
     p.add_argument("--now", help="ISO 8601 time to count from (default: now, in the local time zone)")
     p.add_argument("--json", action="store_true", help="one JSON object")
-    p.add_argument("--config", help="config file (agreement.min_break_minutes / max_break_hours)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (agreement.min_break_minutes / max_break_hours)")
     p.set_defaults(func=_cmd_when)
 
     p = sub.add_parser("breathe", help="paced breathing, live or rendered to a file")
@@ -99,14 +102,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", action="store_true", help="type next / repeat / we're done instead of speaking")
     p.add_argument("--input", help="microphone name or index")
     p.add_argument("--output", help="speaker name or index")
-    p.add_argument("--config", help="config file")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     p.set_defaults(func=_cmd_reconnect)
 
     p = sub.add_parser("devices", help="list microphones and speakers")
     p.set_defaults(func=_cmd_devices)
 
     p = sub.add_parser("doctor", help="check model, engine, microphone, speaker, voice and pause words")
-    p.add_argument("--config", help="config file")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     p.set_defaults(func=_cmd_doctor)
 
     p = sub.add_parser("setup", help="choose the pause word and set how readily it is heard from both your voices")
@@ -114,14 +117,15 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", action="store_true", help="typed set-up: choose the word only, default threshold")
     p.add_argument("--input", help="microphone name or index (default: listener.input_device)")
     p.add_argument("--output", help="speaker name or index (default: voice.output_device)")
-    p.add_argument("--config", help="config file to write (default: the one in use, else the user config)")
+    p.add_argument("--config", default=argparse.SUPPRESS,
+                   help="config file to write (default: the one in use, else the user config)")
     p.add_argument("--takes", nargs="+", metavar="WAV", help="recordings of the word (instead of the microphone)")
     p.add_argument("--sentences", nargs="+", metavar="WAV", help="recordings of ordinary sentences, with --takes")
     p.set_defaults(func=_cmd_setup)
 
     p = sub.add_parser("service", help="run `assistant listen` at every login (a systemd user unit)")
     p.add_argument("action", choices=["install", "uninstall", "status"])
-    p.add_argument("--config", help="config file the service uses (default: the one `listen` would use here)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file the service uses (default: the one `listen` would use here)")
     p.set_defaults(func=_cmd_service)
     return parser
 
@@ -179,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
+        if args.config is not None and args.func in _IGNORE_CONFIG:
+            load_config(args.config)  # `assistant --config typo.toml reminders` says so, not silently nothing
         return int(args.func(args))
     except (ConfigError, UserError) as e:
         print(f"assistant: {e}", file=sys.stderr)
@@ -404,9 +410,13 @@ def _cmd_when(args: argparse.Namespace) -> int:
     if args.audio and args.phrase:
         raise UserError("give either a typed phrase or --audio FILE, not both")
     if args.audio:
+        from assistant.audio.files import AudioFileError
         from assistant.speech.times import recognise_time_phrase
 
-        heard = recognise_time_phrase(args.audio, config)
+        try:
+            heard = recognise_time_phrase(args.audio, config)
+        except AudioFileError as e:
+            raise UserError(str(e)) from e
     elif args.phrase:
         heard = " ".join(args.phrase)
     else:
@@ -428,13 +438,38 @@ def _add_exercise_outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--render", metavar="OUT.wav", help="write exactly what would be played to a WAV file")
     p.add_argument("--timeline", metavar="OUT.json", help="write the cue timeline (JSON) too")
     p.add_argument("--output", help="speaker name or index (default: voice.output_device)")
-    p.add_argument("--config", help="config file")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output file that cannot be written before any work is done (one line naming the fix)."""
+    for option, path in (("--render", args.render), ("--timeline", args.timeline)):
+        if not path:
+            continue
+        target = Path(path)
+        folder = target.parent
+        if target.is_dir():
+            raise UserError(f"{option} {path}: is a folder; give a file name, e.g. {target / 'calm.wav'}"
+                            if option == "--render" else f"{option} {path}: is a folder; give a file name, "
+                            f"e.g. {target / 'calm.json'}")
+        if folder.exists() and not folder.is_dir():
+            raise UserError(f"{option} {path}: {folder} is a file, not a folder; choose a file in a folder")
+        if not folder.is_dir():
+            raise UserError(f"{option} {path}: the folder {folder} does not exist; create it "
+                            f"(mkdir -p {folder}) or choose another place")
+        if option == "--render" and target.suffix.lower() != ".wav":
+            wav = target.with_suffix(".wav") if target.suffix else target.with_name(target.name + ".wav")
+            if target.suffix:
+                raise UserError(f"--render {path}: only WAV audio is written, not {target.suffix}; give {wav} "
+                                f"and convert it afterwards if you need to (sox {wav} {path})")
+            raise UserError(f"--render {path}: give the file a .wav ending, e.g. {wav}")
 
 
 def _cmd_breathe(args: argparse.Namespace) -> int:
     from assistant.session import exercises, pacer
 
     config = _config(args)
+    _check_outputs(args)
     session = config.session
     try:
         custom = exercises.parse_patterns(session.patterns)
@@ -455,6 +490,7 @@ def _cmd_ground(args: argparse.Namespace) -> int:
     from assistant.session import exercises, pacer
 
     config = _config(args)
+    _check_outputs(args)
     try:
         script = exercises.get_script(args.script or config.session.grounding or exercises.DEFAULT_SCRIPT)
     except KeyError as e:
@@ -468,11 +504,20 @@ def _play_or_render(args: argparse.Namespace, config: Config, timeline, voice) -
     from assistant.session import pacer
 
     if args.timeline:
-        pacer.write_timeline_json(timeline, args.timeline)
+        try:
+            pacer.write_timeline_json(timeline, args.timeline)
+        except OSError as e:
+            raise UserError(f"--timeline {args.timeline}: cannot write it ({e.strerror or e}); "
+                            "choose a file in a folder you can write to") from e
     if args.render:
         import soundfile as sf
 
-        sf.write(args.render, pacer.render(timeline, voice), timeline.rate, subtype="PCM_16")
+        audio = pacer.render(timeline, voice)
+        try:
+            sf.write(args.render, audio, timeline.rate, subtype="PCM_16")
+        except (OSError, sf.LibsndfileError) as e:
+            raise UserError(f"--render {args.render}: cannot write it ({str(e).splitlines()[0]}); "
+                            "choose a .wav file in a folder you can write to") from e
     if args.render or args.timeline:
         print(f"{timeline.seconds:.1f} s, {len(timeline.cues)} cues"
               + (f" -> {args.render}" if args.render else "") + (f" -> {args.timeline}" if args.timeline else ""))
@@ -512,11 +557,17 @@ def _cmd_reminders(args: argparse.Namespace) -> int:
     """List pending reminders, or cancel one by id."""
     import json
 
+    from assistant.store import StoreError
+
     with _open_store() as store:
         if args.action == "cancel":
             if args.id is None:
                 raise UserError("which one? assistant reminders cancel ID (ids are listed by `assistant reminders`)")
-            if not store.cancel(args.id):
+            try:
+                cancelled = store.cancel(args.id)
+            except StoreError as e:  # a read-only data folder: the reminder stays, and the line says how to fix
+                raise UserError(str(e)) from e
+            if not cancelled:
                 raise UserError(f"no pending reminder with id {args.id}; `assistant reminders` lists them")
             print(json.dumps({"event": "cancelled", "id": args.id}) if args.json else f"cancelled reminder {args.id}")
             return EXIT_OK
@@ -636,3 +687,7 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+_IGNORE_CONFIG = {_cmd_reminders, _cmd_history, _cmd_forget, _cmd_devices}
+"""Commands that read no config; a --config given to them is still loaded, so a mistake in it is named."""

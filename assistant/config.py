@@ -1,8 +1,9 @@
-"""config.toml -> frozen dataclasses; every error names the key and the fix."""
+"""config.toml -> frozen dataclasses; every error names the file, the key and the fix."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import types
@@ -139,12 +140,18 @@ class SessionConfig:
         except exercises.PatternError as e:
             raise ConfigError(str(e)) from None
         known = [*exercises.PATTERNS, *custom]
-        if self.pattern not in known:
+        pattern = exercises.find_name(self.pattern, known)
+        if pattern is None:
             raise ConfigError(f"session.pattern: {self.pattern!r} is not a pattern; use one of {', '.join(known)}"
                               " or add it under [session.patterns]")
-        if self.grounding and self.grounding not in exercises.SCRIPTS:
-            raise ConfigError(f"session.grounding: {self.grounding!r} is not a grounding script; use one of "
-                              f"{', '.join(exercises.SCRIPTS)}, or \"\" to skip grounding")
+        # "extended exhale" or "extended-exhale" is the pattern extended_exhale: keep the name it is listed by
+        object.__setattr__(self, "pattern", pattern)
+        if self.grounding:
+            script = exercises.find_name(self.grounding, exercises.SCRIPTS)
+            if script is None:
+                raise ConfigError(f"session.grounding: {self.grounding!r} is not a grounding script; use one of "
+                                  f"{', '.join(exercises.SCRIPTS)}, or \"\" to skip grounding")
+            object.__setattr__(self, "grounding", script)
 
 
 @dataclass(frozen=True)
@@ -188,11 +195,14 @@ class Config:
     """The file this was read from, if any (model paths are relative to its folder)."""
 
 
-def _coerce(value: object, hint: object, key: str) -> object:
+def _coerce(value: object, hint: object, key: str, default: object = None) -> object:
     origin = typing.get_origin(hint)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
+        if not math.isfinite(value):  # TOML has nan and inf; every check after this would let them through
+            example = f"the default is {default:g}" if isinstance(default, (int, float)) else "e.g. 0.5"
+            raise ConfigError(f"{key}: {value} is not a usable number; write an ordinary number ({example})")
         return float(value)
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -225,7 +235,8 @@ def _coerce(value: object, hint: object, key: str) -> object:
 
 def _build(cls: type, table: dict, prefix: str) -> object:
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls) if f.name != "path"}
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "path"}
+    known = set(fields)
     for key in table:
         if key not in known:
             where = f"{prefix}.{key}" if prefix else key
@@ -241,7 +252,8 @@ def _build(cls: type, table: dict, prefix: str) -> object:
                 raise ConfigError(f"{key}: expected a table [{key}]")
             kwargs[name] = _build(hint, table[name], key)
         else:
-            kwargs[name] = _coerce(table[name], hint, key)
+            default = fields[name].default
+            kwargs[name] = _coerce(table[name], hint, key, None if default is dataclasses.MISSING else default)
     return cls(**kwargs)
 
 
@@ -283,4 +295,9 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError(f"{path}: no such config file; pass --config with an existing file") from e
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read config ({e})") from e
-    return parse_config(text, path)
+    try:
+        return parse_config(text, path)
+    except ConfigError as e:
+        if str(e).startswith(f"{path}:"):
+            raise
+        raise ConfigError(f"{path}: {e}") from None  # which file, as well as which key

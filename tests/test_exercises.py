@@ -83,6 +83,33 @@ def test_the_senses_script_counts_down_from_five_to_one():
         assert count in line
 
 
+@pytest.mark.parametrize(("written", "name"), [("extended-exhale", "extended_exhale"),
+                                               ("Extended Exhale", "extended_exhale"),
+                                               ("cyclic-sighing", "cyclic_sighing"), ("4_7_8", "4-7-8"),
+                                               ("4 7 8", "4-7-8"), ("Box", "box")])
+def test_a_pattern_written_with_hyphens_spaces_or_capitals_is_the_listed_one(written: str, name: str):
+    assert get_pattern(written) is PATTERNS[name]
+    assert parse_config(f'[session]\npattern = "{written}"\n').session.pattern == name
+
+
+def test_a_grounding_script_written_another_way_is_the_listed_one():
+    assert exercises.get_script("Senses") is exercises.SCRIPTS["senses"]
+    assert parse_config('[session]\ngrounding = " Movement "\n').session.grounding == "movement"
+
+
+def test_a_custom_pattern_with_spaces_in_its_name_can_be_chosen_with_hyphens():
+    config = parse_config('[session]\npattern = "long-out"\n'
+                          '[session.patterns."long out"]\nphases = [["inhale", 4], ["exhale", 8]]\n')
+    assert config.session.pattern == "long out"
+    custom = exercises.parse_patterns(config.session.patterns)
+    assert _phases(get_pattern("long_out", custom)) == [("inhale", 4.0), ("exhale", 8.0)]
+
+
+def test_a_name_that_is_no_pattern_is_still_refused_with_the_choices():
+    with pytest.raises(KeyError, match="extended_exhale"):
+        get_pattern("extended-inhale")
+
+
 def test_a_phase_name_outside_the_list_is_refused():
     with pytest.raises(PatternError, match="'exale' is not a phase"):
         Phase("exale", 6)

@@ -106,6 +106,8 @@ def _open_info(path: Path):
         raise AudioFileError(f"{path}: no such audio file; check the path")
     if path.is_dir():
         raise AudioFileError(f"{path}: is a folder; give a WAV or FLAC file")
+    if path.stat().st_size == 0:
+        raise AudioFileError(f"{path}: the file is empty (0 bytes); give a WAV or FLAC recording")
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as e:

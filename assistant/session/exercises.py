@@ -16,6 +16,8 @@ that has them is chosen by name; tempo changes never stretch a gentle pattern's 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from assistant.session import wording
@@ -109,12 +111,28 @@ PATTERNS: dict[str, BreathingPattern] = {
 """The built-in patterns by name."""
 
 
+def _name_key(name: str) -> str:
+    return "_".join(re.split(r"[\s_-]+", name.strip().lower()))
+
+
+def find_name(name: str, names: Iterable[str]) -> str | None:
+    """The entry of `names` that `name` means, written with spaces, hyphens or underscores between its words
+    and in any case ("extended exhale", "Extended-Exhale" -> "extended_exhale"; "4 7 8" -> "4-7-8"); an
+    exact match wins. None when there is none."""
+    names = list(names)
+    if name in names:
+        return name
+    key = _name_key(name)
+    return next((candidate for candidate in names if _name_key(candidate) == key), None)
+
+
 def get_pattern(name: str, custom: dict[str, BreathingPattern] | None = None) -> BreathingPattern:
-    """The pattern called `name`, custom ones first; KeyError names the choices."""
+    """The pattern called `name` (see `find_name`), custom ones first; KeyError names the choices."""
     table = {**PATTERNS, **(custom or {})}
-    if name not in table:
+    found = find_name(name, reversed(table))  # reversed: a custom pattern wins over a built-in of that name
+    if found is None:
         raise KeyError(f"no breathing pattern {name!r}; choose one of {', '.join(table)}")
-    return table[name]
+    return table[found]
 
 
 def cycles_for(pattern: BreathingPattern, cycles: int | None = None, minutes: float | None = None) -> int:
@@ -241,10 +259,11 @@ SCRIPTS: dict[str, GroundingScript] = {
 
 
 def get_script(name: str) -> GroundingScript:
-    """The grounding script called `name`; KeyError names the choices."""
-    if name not in SCRIPTS:
+    """The grounding script called `name` (see `find_name`); KeyError names the choices."""
+    found = find_name(name, SCRIPTS)
+    if found is None:
         raise KeyError(f"no grounding script {name!r}; choose one of {', '.join(SCRIPTS)}")
-    return SCRIPTS[name]
+    return SCRIPTS[found]
 
 
 __all__ = [
@@ -266,6 +285,7 @@ __all__ = [
     "Phase",
     "cycles_for",
     "faster",
+    "find_name",
     "get_pattern",
     "get_script",
     "parse_patterns",

@@ -59,9 +59,16 @@ def find_vosk_model() -> Path | None:
 def choose_engine(config: Config, engine: str | None = None, model: str | Path | None = None) -> EngineChoice:
     """Resolve `auto`, and check that the chosen engine's model exists."""
     engine = engine or config.listener.engine
+    asked = "--model" if model else f"listener.model{f' in {config.path}' if config.path else ''}"
     model = model or config.listener.model or None
     if model is not None and config.path is not None and not Path(model).is_absolute():
         model = config.path.parent / model
+    if model is not None and engine in ("auto", "vosk") and not Path(model).is_dir():
+        # asked for and missing: falling back to PocketSphinx would hide the mistake
+        clear = "leave --model out" if asked == "--model" else 'clear it (model = "")'
+        raise EngineError(f"no Vosk model at {model} (asked for by {asked}): get one with "
+                          f"`.venv/bin/python scripts/download_model.py` and point {asked.split(' ')[0]} at it, "
+                          f"or {clear} to use PocketSphinx")
     if engine == "pocketsphinx":
         return EngineChoice("pocketsphinx", None, "PocketSphinx with its bundled US English model (chosen in config)")
     if engine == "vosk":

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from assistant.speech.phonemes import PhonemeError, cmu_phones
 from assistant.speech.recognizer import SAMPLE_RATE, VocabularyError, WordHit
 
 _LOGGER = logging.getLogger(__name__)
@@ -62,8 +63,14 @@ def unknown_word_advice(decoder, word: str) -> str:
             return (f'"{word}" is not in the speech model\'s dictionary; say it as "{left} {right}" '
                     f'(pause_words = ["{left} {right}"]) or give its sounds in config.toml: '
                     f'[listener.pronunciations] {word} = "{decoder.lookup_word(left)} {decoder.lookup_word(right)}"')
+    try:
+        sounds = " ".join(cmu_phones(word))
+    except PhonemeError:  # no espeak-ng to work the sounds out: say how to write them instead
+        return (f'"{word}" is not in the speech model\'s dictionary; choose another word, or give its sounds in '
+                f'config.toml as CMU phones, e.g. [listener.pronunciations] {word} = "Z AO R P" for "zorp" '
+                "(install espeak-ng and this message spells them out)")
     return (f'"{word}" is not in the speech model\'s dictionary; choose another word, or give its sounds in '
-            f'config.toml, e.g. [listener.pronunciations] {word} = "T AY M AW T" (CMU phone set)')
+            f'config.toml: [listener.pronunciations] {word} = "{sounds}" (CMU phone set)')
 
 
 # Keyword search finds candidates; each is then scored on its own evidence. The search's threshold is
