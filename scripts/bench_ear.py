@@ -38,10 +38,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant.audio.files import AudioFileError, read_audio  # noqa: E402
-from assistant.speech.embedding import STEP_SECONDS, embed_clip  # noqa: E402
-from assistant.speech.training import FULL, QUICK, sequence_windows, train_head  # noqa: E402
-from assistant.speech.word_head import HeadSpotter, WordHead  # noqa: E402
+from assistant.audio.files import AudioFileError, read_audio
+from assistant.speech.embedding import STEP_SECONDS, embed_clip
+from assistant.speech.training import FULL, QUICK, sequence_windows, train_head
+from assistant.speech.word_head import HeadSpotter, WordHead
 
 DEBOUNCE_S = 2.0
 PAD_S = 1.0
@@ -223,10 +223,10 @@ def measure_speed(args) -> None:
         spotter.accept(audio[i:i + 480])
     cpu = time.process_time() - began
     print(f"rtf={cpu / (len(audio) / 16000):.4f} (CPU s per audio s, streaming, 30 ms blocks, one thread)")
-    cmd = [sys.executable, "-c", "import resource, sys; from assistant.cli import main; rc = main(sys.argv[1:]); "
-           "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)",
+    cmd = [sys.executable, "-c", ("import resource, sys; from assistant.cli import main; rc = main(sys.argv[1:]); "
+           "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)"),
            "detect", str(wav), "--json"]
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False)
     rss = [line for line in out.stderr.splitlines() if line.startswith("RSS")]
     print(f"assistant detect (default word, shipped head) peak RSS: {rss[-1].split()[1] if rss else '?'} MB; "
           f"summary {out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr[-300:]}")

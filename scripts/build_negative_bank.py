@@ -29,10 +29,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant.audio.files import read_audio  # noqa: E402
-from assistant.speech import augment  # noqa: E402
-from assistant.speech.embedding import embed_clip  # noqa: E402
-from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all  # noqa: E402
+from assistant.audio.files import read_audio
+from assistant.speech import augment
+from assistant.speech.embedding import embed_clip
+from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all
 
 SENTENCES = """\
 Did you pay the electricity bill this month or should I do it?

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Self, TextIO
 
 from assistant.speech import enrollment
 from assistant.speech.training import Recipe, default_recipe, find_head, head_path, train_head
@@ -30,7 +30,7 @@ class ProgressBar:
         self._task = None
         self._stage = ""
 
-    def __enter__(self) -> ProgressBar:
+    def __enter__(self) -> Self:
         self._progress.start()
         return self
 

@@ -44,7 +44,7 @@ def model_folder() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise FrontEndError("the learned pause-word model needs the openwakeword package: "
                             "pip install 'openwakeword==0.4.0' (it carries the speech embedding model)")
-    folder = Path(list(spec.submodule_search_locations)[0]) / "resources" / "models"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "resources" / "models"
     for name in ("melspectrogram.onnx", "embedding_model.onnx"):
         if not (folder / name).is_file():
             raise FrontEndError(f"{folder / name} is missing: reinstall it with "

