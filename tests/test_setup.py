@@ -73,18 +73,22 @@ def test_typed_setup_saves_the_word_with_the_default_threshold_and_keeps_comment
         assert comment in text
 
 
-def test_typed_setup_warns_about_an_unknown_word_with_an_alternative_and_asks_again(config: Path) -> None:
-    result = run("setup", "--text", "--config", str(config), stdin="pausenow\nbanana\n")
+def test_typed_setup_accepts_a_word_outside_the_dictionary_and_learns_it(config: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = run("setup", "--text", "--config", str(config), stdin="pausenow\n",
+                 env={"ASSISTANT_DATA_DIR": str(data)})
     assert result.returncode == 0, result.stderr
-    assert 'warning: "pausenow" is not in the speech model\'s dictionary; say it as "pause now"' in result.stdout
+    assert "warning" not in result.stdout
+    assert load_config(config).listener.pause_words == ("pausenow",)
+    assert head_path("pausenow", data, QUICK).is_file()  # listen starts at once: the word is learned
+
+
+def test_typed_setup_asks_again_for_a_word_that_is_not_letters(config: Path, tmp_path: Path) -> None:
+    result = run("setup", "--text", "--config", str(config), stdin="code 4\nbanana\n",
+                 env={"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 0, result.stderr
+    assert "warning:" in result.stdout and "letters only" in result.stdout
     assert load_config(config).listener.pause_words == ("banana",)
-
-
-def test_an_unknown_word_given_with_word_exits_2_with_the_split_that_works(config: Path) -> None:
-    result = run("setup", "--text", "--word", "pausenow", "--config", str(config))
-    assert result.returncode == 2
-    assert '"pause now"' in one_line(result)
-    assert config.read_text() == COMMENTED
 
 
 def test_a_word_with_a_pronunciation_in_config_is_accepted_as_the_listener_accepts_it(tmp_path: Path) -> None:

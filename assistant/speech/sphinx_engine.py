@@ -39,8 +39,9 @@ def new_decoder(**kwargs):
 def pronounce(decoder, phrase: str, pronunciations: Mapping[str, str]) -> list[str]:
     """Phones for `phrase`, word by word, or raise VocabularyError with a working alternative.
 
-    A word outside the dictionary may be given a pronunciation in config (listener.pronunciations), or
-    split into dictionary words ("timeout" -> "time out").
+    A word outside the dictionary takes its pronunciation from config (listener.pronunciations), else
+    its sound from espeak-ng's letter-to-sound rules (`phonemes.cmu_phones`); only when espeak-ng cannot
+    say it either is it refused, with a split into dictionary words or a pronunciation to write.
     """
     phones: list[str] = []
     for word in phrase.lower().split():
@@ -51,7 +52,13 @@ def pronounce(decoder, phrase: str, pronunciations: Mapping[str, str]) -> list[s
         if found:
             phones.extend(found.split())
             continue
-        raise VocabularyError(unknown_word_advice(decoder, word))
+        try:
+            sounds = cmu_phones(word)
+        except PhonemeError as e:
+            raise VocabularyError(unknown_word_advice(decoder, word)) from e
+        _LOGGER.info('"%s" is not in the dictionary; listening for it as espeak-ng says it: %s', word,
+                     " ".join(sounds))
+        phones.extend(sounds)
     return phones
 
 
