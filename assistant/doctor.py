@@ -39,8 +39,39 @@ def run_checks(config: Config) -> Iterator[Check]:
             except (VocabularyError, ModelError) as e:
                 yield Check(f'pause word "{word}"', False, str(e))
 
+    if config.listener.detector == "learned":
+        yield from _ear_checks(config)
     yield from _device_checks(config)
     yield _voice_check(config)
+
+
+def _ear_checks(config: Config) -> Iterator[Check]:
+    """The learned ear: its front-end loads, and each pause word has a head (or will learn one)."""
+    from assistant.speech.embedding import FrontEndError, SpeechEmbedder
+    from assistant.speech.training import default_recipe, find_head
+    from assistant.speech.word_head import HeadError, WordHead
+    from assistant.store import data_dir
+
+    try:
+        SpeechEmbedder()
+        yield Check("word model front-end", True, "speech embedding (openwakeword's ONNX files) loads")
+    except FrontEndError as e:
+        yield Check("word model front-end", False, str(e))
+        return
+    for word in config.listener.pause_words:
+        path = find_head(word, data_dir(), default_recipe())
+        if path is None:
+            yield Check(f'word model "{word}"', True, "not learned yet: `assistant setup` (or the first "
+                        "`listen`) learns it in a few minutes")
+            continue
+        try:
+            head = WordHead.load(path)
+        except HeadError as e:
+            yield Check(f'word model "{word}"', False, str(e))
+            continue
+        voices = head.info.get("enrolled_windows", 0)
+        whose = "with your own voices" if voices else "from synthetic voices (`assistant setup` adds yours)"
+        yield Check(f'word model "{word}"', True, f"learned {whose}: {path}")
 
 
 def _device_checks(config: Config) -> Iterator[Check]:

@@ -105,6 +105,22 @@ def seed_sentences(shared: Path) -> list[str]:
     return [p.strip() for p in parts if 4 <= len(p.split()) <= 30]
 
 
+def word_salad(sentences: list[str], count: int, rng: np.random.Generator) -> list[str]:
+    """Strings of 4-9 words, half from the sentences' own vocabulary, half short dictionary words drawn
+    at random: phonetic variety that sentences alone do not reach (the first heads fired on "want", "don't",
+    "won't": sounds close to part of "timeout" that no list of near misses had)."""
+    from assistant.speech.near_misses import dictionary
+
+    common = sorted({w.strip(".,!?:;\"'").lower() for s in sentences for w in s.split()} - {""})
+    rare = [w for w in dictionary() if 3 <= len(w) <= 8 and w.isalpha()]
+    out = []
+    for _ in range(count):
+        n = int(rng.integers(4, 10))
+        words = [str(rng.choice(common)) if rng.random() < 0.5 else str(rng.choice(rare)) for _ in range(n)]
+        out.append(" ".join(words))
+    return out
+
+
 def training_half(folder: Path) -> list[Path]:
     files = sorted(folder.glob("*.flac"))
     return files[: len(files) // 2]
@@ -121,8 +137,8 @@ def quantise(embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    ap.add_argument("--voices", type=int, default=40)
-    ap.add_argument("--per-voice", type=int, default=14, help="sentences each voice says")
+    ap.add_argument("--voices", type=int, default=60)
+    ap.add_argument("--per-voice", type=int, default=18, help="sentences each voice says")
     ap.add_argument("--babble", type=int, default=150, help="clips of two or three voices at once")
     ap.add_argument("--out", type=Path, default=REPO / "assistant" / "data" / "negative_bank.npz")
     ap.add_argument("--seed", type=int, default=100)
@@ -130,6 +146,7 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     began = time.monotonic()
     sentences = SENTENCES + seed_sentences(args.shared)
+    sentences += word_salad(sentences, len(sentences) * 3, rng)
     voices = available_voices(args.voices, seed=args.seed)
     clips: list[tuple[str, np.ndarray]] = []  # (text, float audio)
 
@@ -140,7 +157,16 @@ def main() -> int:
         spoken += render_all([v], picks)
     print(f"rendered {len(spoken)} sentences in {len(voices)} voices ({time.monotonic() - began:.0f} s)", flush=True)
     pool = [audio for _, _, audio in spoken]
+
+    def padded(audio: np.ndarray) -> np.ndarray:
+        """Quiet before and after: the end of an utterance followed by a pause must be a negative too (the
+        first heads, trained on trimmed sentences, fired at the end of every line in the corpus)."""
+        before = np.zeros(int(rng.uniform(0.2, 1.0) * SAMPLE_RATE), np.float32)
+        after = np.zeros(int(rng.uniform(0.6, 1.4) * SAMPLE_RATE), np.float32)
+        return np.concatenate([before, audio, after])
+
     for _, text, audio in spoken:
+        audio = padded(audio)
         if rng.random() < 0.5:
             audio = augment.in_room(audio, rng)
         if rng.random() < 0.75:  # under babble half the time: the backgrounds the positives are heard in
@@ -151,7 +177,8 @@ def main() -> int:
     for _ in range(args.babble // 2):
         turns = [spoken[int(i)] for i in rng.choice(len(spoken), 4, replace=False)]
         gaps = [np.zeros(int(rng.uniform(0.1, 0.8) * SAMPLE_RATE), np.float32) for _ in turns]
-        talk = np.concatenate([x for (_, _, a), g in zip(turns, gaps) for x in (a / (augment.rms(a) + 1e-9), g)])
+        talk = padded(np.concatenate([x for (_, _, a), g in zip(turns, gaps, strict=True)
+                                      for x in (a / (augment.rms(a) + 1e-9), g)]))
         talk = augment.mix_at_snr(talk, augment.background(len(talk), rng, pool, 0.6), float(rng.uniform(5, 30)))
         clips.append((" | ".join(t for _, t, _ in turns), augment.random_level(talk, rng)))
     # babble alone, 2-5 talkers
@@ -174,6 +201,9 @@ def main() -> int:
     for sub in ("ljspeech", "noise"):
         for path in training_half(real / sub):
             audio = read_audio(path).astype(np.float32) / 32768
+            if sub == "ljspeech":
+                audio = padded(audio)  # one read sentence per file: a pause after it, with room noise
+                audio = augment.mix_at_snr(audio, augment.colored_noise(len(audio), rng), float(rng.uniform(25, 45)))
             for i in range(0, len(audio), 20 * SAMPLE_RATE):  # 20 s pieces
                 clips.append((f"real:{sub}:{path.name}", audio[i:i + 20 * SAMPLE_RATE]))
     digits = training_half(real / "digits")

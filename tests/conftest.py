@@ -16,6 +16,13 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Words other than the default train their learned-ear head on first use; the full recipe takes minutes, the
 # quick one (same steps, less data) seconds. Subprocesses of the tests inherit this.
 os.environ.setdefault("ASSISTANT_EAR_RECIPE", "quick")
+# Nothing a test runs may write into the user's own data folder: by default every test process shares one
+# private folder (tests that need their own set ASSISTANT_DATA_DIR themselves). Heads trained there are
+# reused by later tests of the same worker.
+if "ASSISTANT_DATA_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["ASSISTANT_DATA_DIR"] = tempfile.mkdtemp(prefix="pause-test-data-")
 
 # A shell runs a background job (`./.ci/run &`, nohup) with SIGINT ignored; children inherit an ignored
 # signal, and Python then installs no KeyboardInterrupt handler, so an app the tests stop with Ctrl-C
