@@ -70,6 +70,14 @@ def confidences(head: WordHead, emb: np.ndarray) -> np.ndarray:
     return head.confidence(head.probability(windows))
 
 
+def log_odds(head: WordHead, emb: np.ndarray) -> np.ndarray:
+    """The same, as log-odds relative to the bar (0 = the bar): thresholds near 1.0 stay distinct."""
+    windows = sequence_windows(emb.astype(np.float32))
+    x = (windows.reshape(len(windows), -1) - head.mean) / head.scale
+    logit = (np.maximum(x @ head.w1 + head.b1, 0.0) @ head.w2 + head.b2).reshape(-1)
+    return logit - np.log(head.bar / (1 - head.bar))
+
+
 def events(conf: np.ndarray, threshold: float, head: WordHead) -> list[dict]:
     """The detector's verdicts: a step at or above threshold, repeats within the debounce merged."""
     out, last_end = [], None
@@ -138,25 +146,34 @@ def hours_of(embs) -> float:
     return sum(len(e) for e in embs) * STEP_SECONDS / 3600
 
 
-def operating_points(real_best: np.ndarray, fa_confs: list[np.ndarray], head: WordHead, hours: float,
+def operating_points(real_best: np.ndarray, fa_logits: list[np.ndarray], head: WordHead, hours: float,
                      rates=(0.5, 0.1)) -> dict:
-    """Recall on real clips at the lowest threshold whose false alarms per hour stay within each rate."""
-    grid = np.unique(np.concatenate([[0.5], np.linspace(0.05, 0.999, 300), np.sort(real_best)]))
-    fa_at = {}
-    for t in grid:
-        fa_at[t] = sum(len(events(c, t, head)) for c in fa_confs) / hours
+    """Recall on real clips at the lowest threshold (log-odds over the bar) whose false alarms per hour
+    stay within each rate; and at the bar itself (sensitivity 0.5)."""
+    grid = np.unique(np.concatenate([[0.0], np.linspace(-6, 40, 461)]))
+    fa_at = {t: sum(len(events(c, t, head)) for c in fa_logits) / hours for t in grid}
     out = {}
     for rate in rates:
         ok = [t for t in grid if fa_at[t] <= rate]
-        t = min(ok) if ok else 1.0
-        out[rate] = (t, float(np.mean(real_best >= t)) if len(real_best) else float("nan"), fa_at.get(t, 0.0))
-    out["bar"] = (0.5, float(np.mean(real_best >= 0.5)) if len(real_best) else float("nan"), fa_at[0.5])
+        t = min(ok) if ok else float(grid[-1])
+        out[rate] = (t, float(np.mean(real_best >= t)) if len(real_best) else float("nan"), fa_at[t])
+    out["bar"] = (0.0, float(np.mean(real_best >= 0.0)) if len(real_best) else float("nan"), fa_at[0.0])
     return out
+
+
+def trained(args, label: str, word: str, takes=()) -> WordHead:
+    """A head trained by the recipe, kept in --heads so that measuring again costs no training."""
+    path = args.heads / f"{label}-{args.recipe.version}.npz"
+    if path.is_file():
+        return WordHead.load(path)
+    head = train_head(word, recipe=args.recipe, takes=list(takes))
+    head.save(path)
+    return head
 
 
 def measure_real(args, material: Material, score) -> None:
     """The real recordings, each phrase with and without 6 takes; FA from everything else."""
-    dev, fa = material.streams(args.build), material.streams(args.fa_build)
+    dev, fa = material.streams(args.build), [x for b in args.fa_build for x in material.streams(b)]
     stream_embs = [e for _, e in dev + fa]
     held = material.held_out_negatives()
     rng = np.random.default_rng(0)
@@ -167,32 +184,32 @@ def measure_real(args, material: Material, score) -> None:
         hours = hours_of(fa_embs)
         takes_idx = set(rng.choice(len(clips), TAKES, replace=False).tolist())
         for with_takes in (False, True):
-            began = time.monotonic()
             takes = [read_audio(clips[i][0]) for i in sorted(takes_idx)] if with_takes else []
-            head = train_head(phrase, recipe=args.recipe, takes=takes)
-            train_s = time.monotonic() - began
+            head = trained(args, f"{folder}-{'takes' if with_takes else 'none'}", phrase, takes)
+            train_s = head.info.get("train_seconds", 0)
             test = [e for i, (_, e) in enumerate(clips) if not (with_takes and i in takes_idx)]
-            best = np.array([confidences(head, e).max() for e in test])
-            fa_confs = [confidences(head, e) for e in fa_embs]
-            points = operating_points(best, fa_confs, head, hours)
+            best = np.array([log_odds(head, e).max() for e in test])
+            fa_logits = [log_odds(head, e) for e in fa_embs]
+            points = operating_points(best, fa_logits, head, hours)
             label = f"real '{phrase}' {'with 6 takes' if with_takes else 'no takes'}"
             print(f"{label}: clips={len(test)} fa_material={hours:.2f} h "
                   f"(streams {hours_of(stream_embs):.2f} h, held-out real negatives {hours_of(held):.2f} h, "
                   f"other phrase {hours_of(others):.2f} h) train_s={train_s:.0f} bar={head.bar:.3f}", flush=True)
             for key, (t, recall, far) in points.items():
                 name = "at the calibrated bar (sensitivity 0.5)" if key == "bar" else f"at <= {key} FA/h"
-                print(f"  {name}: threshold={t:.3f} recall={recall:.3f} fa_per_hour={far:.2f}", flush=True)
+                print(f"  {name}: threshold log-odds={t:+.1f} (confidence {1 / (1 + np.exp(-t)):.6f}) "
+                      f"recall={recall:.3f} fa_per_hour={far:.2f}", flush=True)
 
 
 def measure_synthetic(args, material: Material, score, words: list[str]) -> None:
     """Pause words of the corpus streams: recall, FA/h, latency, per word, on dev + fa streams."""
-    streams = material.streams(args.build) + material.streams(args.fa_build)
+    streams = material.streams(args.build) + [x for b in args.fa_build for x in material.streams(b)]
     hours = hours_of([e for _, e in streams])
     for word in words:
-        head = train_head(word, recipe=args.recipe)
-        confs = [(s, confidences(head, e)) for s, e in streams]
+        head = trained(args, f"synthetic-{word}", word)
+        confs = [(s, log_odds(head, e)) for s, e in streams]
         own = [(s, c) for s, c in confs if s["pause_word"] == word]
-        for t in (0.5, 0.7, 0.9):
+        for t in (0.0, 3.0, 6.0, 10.0, 15.0):  # log-odds over the bar; 0 is sensitivity 0.5
             hits = positives = fas = 0
             lat: list[float] = []
             for s, c in confs:
@@ -205,7 +222,7 @@ def measure_synthetic(args, material: Material, score, words: list[str]) -> None
                     lat += list(r["hits"].values())
                 else:
                     fas += len(evs)
-            print(f"synthetic '{word}' threshold={t}: recall={hits / max(1, positives):.3f} ({hits}/{positives}) "
+            print(f"synthetic '{word}' log-odds>={t:+.0f}: recall={hits / max(1, positives):.3f} ({hits}/{positives}) "
                   f"in {len(own)} streams; false alarms={fas} in {hours:.2f} h = {fas / hours:.2f}/h; "
                   f"latency p50={score.percentile(lat, 0.5):.2f} p95={score.percentile(lat, 0.95):.2f} s "
                   f"(train {head.info.get('train_seconds')} s)", flush=True)
@@ -236,17 +253,20 @@ def measure_speed(args) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", type=Path, default=Path("/work/corpus/dev"), help="corpus.py output (dev)")
-    ap.add_argument("--fa-build", type=Path, default=Path("/work/corpus/fa"), help="more streams (another seed)")
+    ap.add_argument("--fa-build", type=Path, nargs="+", default=[Path("/work/corpus/fa"), Path("/work/corpus/fa2")],
+                    help="more streams (other seeds), for false-alarm hours")
     ap.add_argument("--real", type=Path, default=REPO.parent / "shared" / "real-voices")
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     ap.add_argument("--cache", type=Path, default=Path("/work/corpus/emb"))
+    ap.add_argument("--heads", type=Path, default=Path("/work/corpus/heads"), help="trained heads kept here")
     ap.add_argument("--quick", action="store_true", help="the QUICK recipe (tests' size), for a fast look")
     ap.add_argument("--only", choices=("real", "synthetic", "speed"), action="append")
     ap.add_argument("--words", nargs="*", default=["timeout"], help="synthetic pause words to measure")
     ap.add_argument("--head", type=Path, help="a head file for the speed measurement")
     args = ap.parse_args()
     args.recipe = QUICK if args.quick else FULL
+    args.heads.mkdir(parents=True, exist_ok=True)
     score = load_scorer(args.corpus)
     material = Material(args)
     only = set(args.only or ("real", "synthetic", "speed"))

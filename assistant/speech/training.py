@@ -86,8 +86,8 @@ class Recipe:
 
 
 FULL = Recipe()
-QUICK = Recipe(name="quick", voices=14, styles=("{w}",), augment=3, near_miss_texts=8, near_miss_voices=3,
-               context_voices=2, epochs=12, take_copies=8, negative_stride=6, background_clips=12)
+QUICK = Recipe(name="quick", voices=24, styles=("{w}",), augment=4, near_miss_texts=8, near_miss_voices=3,
+               context_voices=2, epochs=20, take_copies=8, negative_stride=6, background_clips=12)
 RECIPES = {"full": FULL, "quick": QUICK}
 
 
