@@ -119,7 +119,8 @@ def test_a_pause_word_outside_the_dictionary_is_accepted_by_keyword_search(silen
 
 
 def test_the_suggested_split_of_an_unknown_word_actually_works(silence_wav: Path) -> None:
-    result = run("detect", str(silence_wav), "--pause-word", "timeout now", "--engine", "pocketsphinx", "--json")
+    result = run("detect", str(silence_wav), "--pause-word", "timeout now", "--detector", "keyword",
+                 "--engine", "pocketsphinx", "--json")
     assert result.returncode == 0, result.stderr
     assert '"event": "summary"' in result.stdout
 

@@ -23,7 +23,7 @@ from test_calibration import real_takes
 from assistant.config import load_config
 from assistant.config_edit import ConfigWriteError, save_pause_word
 from assistant.speech import enrollment
-from assistant.speech.training import QUICK, head_path
+from assistant.speech.training import QUICK, TINY, head_path
 
 RATE = 16000
 AUDIO_SUFFIXES = (".wav", ".flac", ".raw", ".pcm", ".ogg", ".mp3", ".opus")
@@ -41,8 +41,11 @@ rate_wpm = 140
 
 
 def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The CLI; typed set-up trains the word model, here with the tiny recipe: these tests are about what
+    set-up writes (how well a word is heard is tested in test_ear and test_enrollment)."""
     return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False, env={**os.environ, **(env or {})})
+                          timeout=600, check=False,
+                          env={**os.environ, "ASSISTANT_EAR_RECIPE": "tiny", **(env or {})})
 
 
 def one_line(result: subprocess.CompletedProcess) -> str:
@@ -80,7 +83,7 @@ def test_typed_setup_accepts_a_word_outside_the_dictionary_and_learns_it(config:
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stdout
     assert load_config(config).listener.pause_words == ("pausenow",)
-    assert head_path("pausenow", data, QUICK).is_file()  # listen starts at once: the word is learned
+    assert head_path("pausenow", data, TINY).is_file()  # listen starts at once: the word is learned
 
 
 def test_typed_setup_asks_again_for_a_word_that_is_not_letters(config: Path, tmp_path: Path) -> None:

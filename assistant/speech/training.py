@@ -88,12 +88,15 @@ class Recipe:
 FULL = Recipe()
 QUICK = Recipe(name="quick", voices=24, styles=("{w}",), augment=4, near_miss_texts=8, near_miss_voices=3,
                context_voices=2, epochs=20, take_copies=8, negative_stride=6, background_clips=12)
-RECIPES = {"full": FULL, "quick": QUICK}
+TINY = Recipe(name="tiny", voices=6, styles=("{w}",), augment=2, near_miss_texts=4, near_miss_voices=2,
+              context_voices=1, epochs=5, take_copies=3, negative_stride=16, background_clips=4)
+"""Seconds, not minutes: for tests of what set-up writes, where how well the word is heard is not the point."""
+RECIPES = {"full": FULL, "quick": QUICK, "tiny": TINY}
 
 
 def default_recipe() -> Recipe:
-    """FULL, or the recipe named by $ASSISTANT_EAR_RECIPE ("quick": a small head in seconds, which the
-    test suite uses so that every test that sets up a word need not spend minutes training)."""
+    """FULL, or the recipe named by $ASSISTANT_EAR_RECIPE ("quick": a small head in under a minute, which
+    the test suite uses so that every test that sets up a word need not spend minutes training; "tiny")."""
     name = os.environ.get("ASSISTANT_EAR_RECIPE", "full")
     if name not in RECIPES:
         raise ValueError(f"ASSISTANT_EAR_RECIPE={name!r}: use one of {', '.join(RECIPES)}")
