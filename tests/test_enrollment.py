@@ -58,10 +58,14 @@ def test_detect_with_that_config_hears_other_people_saying_the_word_and_not_anot
         assert out.returncode == 0, out.stderr
         heard += any(json.loads(line)["event"] == "pause_word" for line in out.stdout.splitlines())
     assert heard >= 8, f"heard {heard} of 10 real recordings"
-    others = sorted((shared_dir / "real-voices" / "view_glass").glob("*.wav"))[:5]
+    # other people saying another phrase: the quick recipe's small model may slip once in ten, not more
+    others = sorted((shared_dir / "real-voices" / "view_glass").glob("*.wav"))[:10]
+    fooled = []
     for clip in others:
         out = run("detect", str(clip), "--config", str(enrolled["config"]), "--json", env=enrolled["env"])
-        assert [json.loads(line)["event"] for line in out.stdout.splitlines()] == ["summary"], clip.name
+        if [json.loads(line)["event"] for line in out.stdout.splitlines()] != ["summary"]:
+            fooled.append(clip.name)
+    assert len(fooled) <= 1, fooled
 
 
 def test_setup_keeps_only_embeddings_owner_only_and_no_audio(enrolled) -> None:

@@ -112,11 +112,12 @@ def test_setup_creates_a_missing_config_file_readable_by_its_owner_only(tmp_path
 
 def test_without_config_setup_writes_the_user_config_file(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "ASSISTANT_CONFIG": ""}
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "ASSISTANT_CONFIG": "",
+           "ASSISTANT_EAR_RECIPE": "tiny"}
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
     done = subprocess.run([sys.executable, "-m", "assistant", "setup", "--text", "--word", "banana"], cwd=cwd,
-                          capture_output=True, text=True, timeout=120, check=False, env={**os.environ, **env})
+                          capture_output=True, text=True, timeout=600, check=False, env={**os.environ, **env})
     assert done.returncode == 0, done.stderr
     written = home / ".config" / "pause-assistant" / "config.toml"
     assert load_config(written).listener.pause_words == ("banana",)
@@ -208,7 +209,9 @@ def test_spoken_setup_on_two_voices_saves_the_word_and_a_threshold_and_leaves_no
     sentence = ""
     try:
         while True:
-            line = app.wait_for("", timeout=120)
+            # training the word model after the takes prints its progress on stderr: allow it minutes
+            learning = any("learning your word" in line for line in app.lines)
+            line = app.wait_for("", timeout=900 if learning else 120)
             if line.startswith("read aloud: "):
                 sentence = line.removeprefix("read aloud: ")
             elif line.startswith("listening: microphone check"):
