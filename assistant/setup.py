@@ -466,15 +466,19 @@ def learn_word(word: str, takes: list[np.ndarray], sentences: list[np.ndarray], 
 
 
 def head_score(head, clip: np.ndarray) -> float:
-    """The head's best confidence anywhere in a clip, heard as the listener hears it (quiet around it)."""
+    """The listener's best confidence for the word anywhere in a clip (head fused with keyword search),
+    heard as the listener hears it, with quiet around it."""
+    from assistant.speech.fusion import FusedSpotter
     from assistant.speech.word_head import HeadSpotter
 
     pad = np.zeros(SAMPLE_RATE // 2, np.int16)
     audio = np.concatenate([pad, np.asarray(clip, np.int16), pad, pad])
-    spotter = HeadSpotter([head], record_trace=True)
+    spotter = FusedSpotter(HeadSpotter([head]))
+    hits = []
     for i in range(0, len(audio), 1280):
-        spotter.accept(audio[i:i + 1280])
-    return max((c[0] for _, c in spotter.trace or []), default=0.0)
+        hits += spotter.accept(audio[i:i + 1280])
+    hits += spotter.flush()
+    return max((h.confidence for h in hits), default=0.0)
 
 
 def run_spoken(config, word: str, choice, input_device: str | None, output_device: str | None,

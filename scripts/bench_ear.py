@@ -182,6 +182,10 @@ def measure_real(args, material: Material, score) -> None:
         others = [e for other, p in REAL.items() if p != phrase for _, e in material.real_clips(args.real / other)]
         fa_embs = stream_embs + held + others
         hours = hours_of(fa_embs)
+        other_folder = next(args.real / f for f, p in REAL.items() if p != phrase)
+        fa_sources = [(b / s["wav"], e, 0.0) for b in [args.build, *args.fa_build]
+                      for s, e in material.streams(b)]
+        fa_sources += [(p, e, PAD_S) for p, e in material.real_clips(other_folder)]
         takes_idx = set(rng.choice(len(clips), TAKES, replace=False).tolist())
         for with_takes in (False, True):
             takes = [read_audio(clips[i][0]) for i in sorted(takes_idx)] if with_takes else []
@@ -192,6 +196,9 @@ def measure_real(args, material: Material, score) -> None:
             fa_logits = [log_odds(head, e) for e in fa_embs]
             points = operating_points(best, fa_logits, head, hours)
             label = f"real '{phrase}' {'with 6 takes' if with_takes else 'no takes'}"
+            if args.fusion:
+                test_paths = [p for i, (p, _) in enumerate(clips) if not (with_takes and i in takes_idx)]
+                measure_fusion(args, material, phrase, folder, head, test_paths, fa_sources, hours)
             print(f"{label}: clips={len(test)} fa_material={hours:.2f} h "
                   f"(streams {hours_of(stream_embs):.2f} h, held-out real negatives {hours_of(held):.2f} h, "
                   f"other phrase {hours_of(others):.2f} h) train_s={train_s:.0f} bar={head.bar:.3f}", flush=True)
@@ -199,6 +206,72 @@ def measure_real(args, material: Material, score) -> None:
                 name = "at the calibrated bar (sensitivity 0.5)" if key == "bar" else f"at <= {key} FA/h"
                 print(f"  {name}: threshold log-odds={t:+.1f} (confidence {1 / (1 + np.exp(-t)):.6f}) "
                       f"recall={recall:.3f} fa_per_hour={far:.2f}", flush=True)
+
+
+FUSION_FLOOR = -2.0
+"""Head candidates at or above this log-odds (over the bar) are given keyword-search evidence."""
+FUSION_WEIGHTS = (0.0, 1.0, 2.0, 4.0, 6.0, 8.0)
+
+
+def keyword_evidence(audio: np.ndarray, phrase: str, ends: list[float]) -> list[float]:
+    """For each candidate end time (s), the best PocketSphinx keyword-search confidence of the phrase
+    ending within 0.8 s of it, decoded over the 3.5 s around it (0.0 when the search found nothing)."""
+    from bench_detector import decode  # type: ignore[import-not-found]
+
+    out = []
+    for end in ends:
+        a, b = max(0, int((end - 2.5) * 16000)), int((end + 1.0) * 16000)
+        hits, _ = decode(audio[a:b], phrase)
+        near = [h.confidence for h in hits if abs(a / 16000 + h.end_s - end) < 0.8]
+        out.append(max(near, default=0.0))
+    return out
+
+
+def fused(head_lo: np.ndarray, kws: np.ndarray, w: float) -> np.ndarray:
+    """Logistic fusion: the head's log-odds plus w times the keyword search's (0 found -> 1%)."""
+    k = np.clip(kws, 0.01, 0.99)
+    return head_lo + w * (np.log(k / (1 - k)) + 2.0)
+
+
+def measure_fusion(args, material: Material, phrase: str, folder: str, head: WordHead, test_paths: list[Path],
+                   fa_sources: list[tuple[Path, np.ndarray, float]], hours: float) -> None:
+    """Recall at <= 0.5 and 0.1 FA/h of the head alone and fused with keyword search, per weight."""
+    clip_rows = []  # per real clip: candidates (head log-odds, kws)
+    for path in test_paths:
+        emb = cached_embeddings(path, material.cache, PAD_S)
+        lo = log_odds(head, emb)
+        evs = events(lo, FUSION_FLOOR, head)
+        audio = np.concatenate([np.zeros(int(PAD_S * 16000), np.int16), read_audio(path),
+                                np.zeros(int(PAD_S * 16000), np.int16)])
+        kws = keyword_evidence(audio, phrase, [e["end"] for e in evs])
+        clip_rows.append([(float(lo[round(e["detected_at"] / STEP_SECONDS) - 1:][:6].max()), k)
+                          for e, k in zip(evs, kws, strict=True)])
+    fa_rows = []
+    for path, emb, offset in fa_sources:
+        lo = log_odds(head, emb)
+        evs = events(lo, FUSION_FLOOR, head)
+        if not evs:
+            continue
+        audio = read_audio(path)
+        if offset:
+            pad = np.zeros(int(offset * 16000), np.int16)
+            audio = np.concatenate([pad, audio, pad])
+        kws = keyword_evidence(audio, phrase, [e["end"] for e in evs])
+        fa_rows += [(float(lo[round(e["detected_at"] / STEP_SECONDS) - 1:][:6].max()), k)
+                    for e, k in zip(evs, kws, strict=True)]
+    fa = np.array(fa_rows) if fa_rows else np.zeros((0, 2))
+    for w in FUSION_WEIGHTS:
+        fa_scores = np.sort(fused(fa[:, 0], fa[:, 1], w))[::-1] if len(fa) else np.zeros(0)
+        best = np.array([max((float(fused(np.array([h]), np.array([k]), w)[0]) for h, k in rows), default=-99)
+                         for rows in clip_rows])
+        parts = []
+        for rate in (0.5, 0.1):
+            allowed = int(rate * hours)  # false alarms allowed in these hours
+            t = fa_scores[allowed] + 1e-6 if len(fa_scores) > allowed else FUSION_FLOOR
+            parts.append(f"<= {rate} FA/h: recall={np.mean(best >= t):.3f} (fused log-odds >= {t:.1f})")
+        name = "head alone" if w == 0 else f"fused, keyword weight {w}"
+        print(f"  fusion '{phrase}' {name}: " + "  ".join(parts) + f"  ({len(fa)} candidates in {hours:.2f} h)",
+              flush=True)
 
 
 def measure_synthetic(args, material: Material, score, words: list[str]) -> None:
@@ -259,6 +332,7 @@ def main() -> int:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     ap.add_argument("--cache", type=Path, default=Path("/work/corpus/emb"))
+    ap.add_argument("--fusion", action="store_true", help="also measure fusion with keyword search (slow)")
     ap.add_argument("--heads", type=Path, default=Path("/work/corpus/heads"), help="trained heads kept here")
     ap.add_argument("--quick", action="store_true", help="the QUICK recipe (tests' size), for a fast look")
     ap.add_argument("--only", choices=("real", "synthetic", "speed"), action="append")

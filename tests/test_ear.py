@@ -16,6 +16,7 @@ import soundfile as sf
 
 from assistant.audio.files import read_audio
 from assistant.speech.embedding import SpeechEmbedder, embed_clip
+from assistant.speech.fusion import FusedSpotter
 from assistant.speech.training import QUICK, TINY, find_head, head_path, train_head
 from assistant.speech.tts_voices import Voice, available_voices
 from assistant.speech.word_head import HeadSpotter, WordHead
@@ -133,3 +134,16 @@ def test_detect_trains_a_new_word_with_progress_on_stderr_and_clean_json(tmp_pat
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, check=False)
     assert again.returncode == 0 and "learning" not in again.stderr  # the cache is used
     assert again.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]  # the same model, the same verdicts
+
+
+def fused_best(head: WordHead, audio: np.ndarray) -> float:
+    spotter = FusedSpotter(HeadSpotter([head]))
+    hits = [h for i in range(0, len(audio), 480) for h in spotter.accept(audio[i:i + 480])] + spotter.flush()
+    return max((h.confidence for h in hits), default=0.0)
+
+
+def test_the_listener_fuses_the_head_with_keyword_search_and_hears_the_default_word(tmp_path: Path) -> None:
+    head = WordHead.load(find_head("timeout", tmp_path))
+    assert fused_best(head, in_talk(speak("timeout", "en-us", 50, 150), before=speak("okay, okay"))) >= 0.5
+    for miss in ("the time we went out for dinner was nice", "I don't want to talk about it", "take out"):
+        assert fused_best(head, in_talk(speak(miss))) < 0.5, miss

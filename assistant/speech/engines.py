@@ -107,7 +107,8 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
     """The pause-word detector `listen` and `detect` share.
 
     learned (default): the speech-embedding front-end and a head per word (trained first if the word has
-    none, with progress on stderr); keyword: the engine's keyword search behind a VAD gate. Both with the
+    none, with progress on stderr), fused with PocketSphinx keyword search (`fusion.py`); keyword: the
+    engine's keyword search behind a VAD gate. Both with the
     configured thresholds and debounce. Returns (detector, engine choice); the choice also serves the
     command and time recognizers.
     """
@@ -119,9 +120,11 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
     phrases = list(words or listener.pause_words)
     if (detector or listener.detector) == "learned":
         from assistant.speech.ear import learned_spotter  # onnxruntime and the heads: only this detector
+        from assistant.speech.fusion import FusedSpotter
         from assistant.store import data_dir
 
-        spotter = learned_spotter(phrases, data_folder or data_dir())
+        spotter = FusedSpotter(learned_spotter(phrases, data_folder or data_dir()),
+                               pronunciations=listener.pronunciations)
         detector = PauseWordDetector(spotter, sensitivity=listener.sensitivity, thresholds=listener.thresholds,
                                      debounce_seconds=listener.debounce_seconds)
         return detector, choice

@@ -1,0 +1,132 @@
+"""Fusion: the learned head proposes, PocketSphinx keyword search gives independent evidence.
+
+Receives 16 kHz int16 frames. Emits a `WordHit` per candidate whenever its fused confidence rises, so the
+detector's threshold and debounce decide as for any engine. A candidate is a step where the head's
+log-odds (over its bar) reach `CANDIDATE_FLOOR`; its fused score is the best head log-odds in the 0.5 s
+after it plus `KEYWORD_WEIGHT` times the keyword search's log-odds for the same word ending within
+`MATCH_SECONDS` of it (a search that found nothing counts as 1 %). Evidence only grows, so a candidate is
+reported the moment it is strong enough: a clear word is not kept waiting for the search.
+
+Why not a gate: requiring a keyword candidate caps recall at the search's own ceiling; the weighted sum
+lets a very sure head pass alone. Measured on 315 real "alexa" recordings against 5.5 h of false-alarm
+material (`scripts/bench_ear.py --fusion`): recall at <= 0.5 false alarms per hour 9.8 % for the head
+alone, 91.7 % fused with weight 4.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.audio.vad import VadGate
+from assistant.speech.detector import PauseWordDetector
+from assistant.speech.recognizer import SAMPLE_RATE, WordHit
+from assistant.speech.sphinx_engine import SphinxSpotter
+from assistant.speech.word_head import HeadSpotter
+
+CANDIDATE_FLOOR = -2.0
+"""Head log-odds (over its bar) at which a step becomes a candidate."""
+KEYWORD_WEIGHT = 4.0
+"""Weight of the keyword search's log-odds: the best of those measured (1, 2, 4, 6, 8)."""
+KEYWORD_ABSENT = 0.01
+"""The keyword search's confidence taken when it found nothing near a candidate."""
+MATCH_SECONDS = 0.8
+"""A keyword hit ending this close to the head's estimated word end is evidence for it."""
+HEAD_SPAN_SECONDS = 0.5
+"""The head's best score within this long after a candidate opens counts for it."""
+FUSED_BAR = 12.0
+"""Fused log-odds at confidence 0.5 (the default sensitivity). Measured: the lowest fused score with at
+most 0.5 false alarms per hour for weight 4 on the false-alarm material of the benchmark."""
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-15), 1 - 1e-15)
+    return math.log(p / (1 - p))
+
+
+@dataclass
+class _Candidate:
+    word: str
+    opened_s: float
+    end_s: float
+    head: float
+    keyword: float = KEYWORD_ABSENT
+    reported: float = -math.inf
+
+    def score(self) -> float:
+        return self.head + KEYWORD_WEIGHT * (_logit(self.keyword) + 2.0)
+
+
+class FusedSpotter:
+    """A Recognizer: the learned head and keyword search over the same frames, fused per candidate."""
+
+    def __init__(self, head: HeadSpotter, pronunciations=None) -> None:
+        self.head = head
+        self.vocabulary = head.vocabulary
+        self._heads = {h.word: h for h in head.heads}
+        self._keyword = PauseWordDetector(SphinxSpotter(list(self.vocabulary), sensitivity=1.0,
+                                                        pronunciations=pronunciations),
+                                          thresholds={w: 0.0 for w in self.vocabulary}, debounce_seconds=0.0,
+                                          gate=VadGate())
+        self._samples = 0
+        self._keyword_lag_s = 0.0  # audio skipped (not fed to the search): its clock is behind ours by this
+        self._open: list[_Candidate] = []
+        self._recent: list[tuple[str, float, float]] = []  # (word, end_s, confidence) of keyword hits
+
+    def accept(self, frame: np.ndarray) -> list[WordHit]:
+        frame = np.asarray(frame, dtype=np.int16)
+        self._samples += len(frame)
+        now = self._samples / SAMPLE_RATE
+        for e in self._keyword.process(frame):
+            self._recent.append((e.word, e.end_ms / 1000 + self._keyword_lag_s, e.confidence))
+        for hit in self.head.accept(frame):
+            lo = _logit(hit.confidence)  # confidence is the head's log-odds over its bar, as a probability
+            if lo < CANDIDATE_FLOOR:
+                continue
+            cand = next((c for c in self._open if c.word == hit.phrase and hit.emitted_s - c.opened_s
+                         <= HEAD_SPAN_SECONDS), None)
+            if cand is None:
+                cand = _Candidate(hit.phrase, hit.emitted_s, hit.end_s, lo)
+                self._open.append(cand)
+            elif lo > cand.head:
+                cand.head = lo
+        return self._report(now)
+
+    def _report(self, now: float) -> list[WordHit]:
+        out = []
+        for cand in self._open:
+            for word, end, conf in self._recent:
+                if word == cand.word and abs(end - cand.end_s) <= MATCH_SECONDS:
+                    cand.keyword = max(cand.keyword, conf)
+            score = cand.score()
+            if score > cand.reported:
+                cand.reported = score
+                head = self._heads[cand.word]
+                confidence = 1.0 / (1.0 + math.exp(-(score - FUSED_BAR)))
+                out.append(WordHit(cand.word, max(0.0, cand.end_s - head.word_seconds), cand.end_s, now,
+                                   confidence))
+        # a candidate is settled once no more evidence can reach it
+        horizon = now - max(HEAD_SPAN_SECONDS, MATCH_SECONDS) - 1.0
+        self._open = [c for c in self._open if c.opened_s > horizon]
+        self._recent = [r for r in self._recent if r[1] > horizon - MATCH_SECONDS]
+        return out
+
+    def flush(self) -> list[WordHit]:
+        for e in self._keyword.flush():
+            self._recent.append((e.word, e.end_ms / 1000 + self._keyword_lag_s, e.confidence))
+        return self._report(self._samples / SAMPLE_RATE)
+
+    def skip(self, samples: int) -> list[WordHit]:
+        """Audio not to be heard (the assistant's own voice): both parts start afresh after it."""
+        self._samples += samples
+        self._keyword_lag_s += samples / SAMPLE_RATE
+        self.head.skip(samples)
+        self.reset()
+        return []
+
+    def reset(self) -> None:
+        self.head.reset()
+        self._keyword.recognizer.reset()
+        self._open, self._recent = [], []
