@@ -36,7 +36,7 @@ MATCH_SECONDS = 0.8
 """A keyword hit ending this close to the head's estimated word end is evidence for it."""
 HEAD_SPAN_SECONDS = 0.5
 """The head's best score within this long after a candidate opens counts for it."""
-FUSED_BAR = 12.0
+FUSED_BAR = 11.5
 """Fused log-odds at confidence 0.5 (the default sensitivity). Measured: the lowest fused score with at
 most 0.5 false alarms per hour for weight 4 on the false-alarm material of the benchmark."""
 
