@@ -301,6 +301,43 @@ def measure_synthetic(args, material: Material, score, words: list[str]) -> None
                   f"(train {head.info.get('train_seconds')} s)", flush=True)
 
 
+def measure_listener(args, score, word: str = "timeout") -> None:
+    """The shipped listener (head fused with keyword search, `build_detector`) through `assistant detect`'s
+    own code on every corpus stream: recall on the streams of `word`, false alarms on all of them (hours
+    stated), latency after the labelled end, and CPU seconds per audio second."""
+    from assistant.config import Config
+    from assistant.speech.engines import build_detector
+
+    hits = positives = fas = 0
+    lat: list[float] = []
+    cpu = audio_s = 0.0
+    for build in [args.build, *args.fa_build]:
+        manifest = json.loads((build / "manifest.json").read_text())
+        for s in manifest["streams"]:
+            audio = read_audio(build / s["wav"])
+            detector, _ = build_detector(Config(), [word])
+            began = time.process_time()
+            found = [e for i in range(0, len(audio), 480) for e in detector.process(audio[i:i + 480])]
+            found += detector.flush()
+            cpu += time.process_time() - began
+            audio_s += len(audio) / 16000
+            evs = [{"event": "pause_word", "word": e.word, "start": e.start_ms / 1000, "end": e.end_ms / 1000,
+                    "detected_at": e.t_ms / 1000, "confidence": e.confidence} for e in found]
+            if s["pause_word"] == word:
+                r = score.score_stream(s, evs)
+                hits += len(r["hits"])
+                positives += len(s["events"])
+                fas += len(r["false_alarms"])
+                lat += list(r["hits"].values())
+            else:
+                fas += len(evs)
+    hours = audio_s / 3600
+    print(f"listener '{word}' (shipped head + keyword search): recall={hits / max(1, positives):.3f} "
+          f"({hits}/{positives}) false alarms={fas} in {hours:.2f} h = {fas / hours:.2f}/h; latency "
+          f"p50={score.percentile(lat, 0.5):.2f} p95={score.percentile(lat, 0.95):.2f} s; "
+          f"rtf={cpu / audio_s:.4f}", flush=True)
+
+
 def measure_speed(args) -> None:
     """Real-time factor of the streaming spotter on one thread, and peak memory of `assistant detect`."""
     manifest = json.loads((args.build / "manifest.json").read_text())
@@ -335,7 +372,7 @@ def main() -> int:
     ap.add_argument("--fusion", action="store_true", help="also measure fusion with keyword search (slow)")
     ap.add_argument("--heads", type=Path, default=Path("/work/corpus/heads"), help="trained heads kept here")
     ap.add_argument("--quick", action="store_true", help="the QUICK recipe (tests' size), for a fast look")
-    ap.add_argument("--only", choices=("real", "synthetic", "speed"), action="append")
+    ap.add_argument("--only", choices=("real", "synthetic", "listener", "speed"), action="append")
     ap.add_argument("--words", nargs="*", default=["timeout"], help="synthetic pause words to measure")
     ap.add_argument("--head", type=Path, help="a head file for the speed measurement")
     args = ap.parse_args()
@@ -343,11 +380,13 @@ def main() -> int:
     args.heads.mkdir(parents=True, exist_ok=True)
     score = load_scorer(args.corpus)
     material = Material(args)
-    only = set(args.only or ("real", "synthetic", "speed"))
+    only = set(args.only or ("real", "synthetic", "listener", "speed"))
     if "real" in only:
         measure_real(args, material, score)
     if "synthetic" in only:
         measure_synthetic(args, material, score, args.words)
+    if "listener" in only:
+        measure_listener(args, score)
     if "speed" in only:
         measure_speed(args)
     return 0

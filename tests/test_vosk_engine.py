@@ -117,7 +117,7 @@ def test_assistant_detect_runs_on_vosk_with_the_config_fillers(korean_model, say
     wav = tmp_path / "ko.flac"
     sf.write(wav, np.repeat(audio[:, None], 2, axis=1), RATE)  # stereo FLAC: the source must downmix
     config = tmp_path / "config.toml"
-    config.write_text(f'[listener]\nengine = "vosk"\nmodel = "{korean_model}"\n'
+    config.write_text(f'[listener]\ndetector = "keyword"\nengine = "vosk"\nmodel = "{korean_model}"\n'
                       f'pause_words = ["{PAUSE_WORD}"]\nfiller_words = {json.dumps(FILLERS, ensure_ascii=False)}\n')
     result = subprocess.run([sys.executable, "-m", "assistant", "detect", str(wav), "--config", str(config),
                              "--json"], check=False, capture_output=True, text=True, timeout=300)
