@@ -312,6 +312,8 @@ def measure_listener(args, score, word: str = "timeout") -> None:
     lat: list[float] = []
     cpu = audio_s = 0.0
     for build in [args.build, *args.fa_build]:
+        if not (build / "manifest.json").is_file():
+            continue
         manifest = json.loads((build / "manifest.json").read_text())
         for s in manifest["streams"]:
             audio = read_audio(build / s["wav"])
