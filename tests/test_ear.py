@@ -147,3 +147,11 @@ def test_the_listener_fuses_the_head_with_keyword_search_and_hears_the_default_w
     assert fused_best(head, in_talk(speak("timeout", "en-us", 50, 150), before=speak("okay, okay"))) >= 0.5
     for miss in ("the time we went out for dinner was nice", "I don't want to talk about it", "take out"):
         assert fused_best(head, in_talk(speak(miss))) < 0.5, miss
+
+
+def test_without_the_built_negatives_training_says_how_to_build_them(tmp_path: Path) -> None:
+    from assistant.speech.training import load_bank
+    from assistant.speech.word_head import HeadError
+
+    with pytest.raises(HeadError, match="scripts/build_negative_bank.py"):
+        load_bank(tmp_path / "negative_bank.npz")

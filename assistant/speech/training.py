@@ -3,9 +3,9 @@
 Receives the typed word (and, from set-up, the couple's own takes and ordinary sentences). Emits a
 `WordHead`. Positives: the word rendered by every offline voice (`tts_voices`), placed after silence or
 other speech, in synthetic rooms, under noise at 5-20 dB, at near and far levels. Negatives: windows of the
-shipped bank (ordinary speech in the same voices, real speech and room noise, rendered once by
-`scripts/build_negative_bank.py`), words that sound close to the word (`near_misses`), and the first part of
-the word itself, so the head waits for the whole word. The couple's takes, augmented, join the positives;
+negative bank (ordinary speech in the same voices, real speech and room noise, built once by
+`scripts/build_negative_bank.py`, not committed), words that sound close to the word (`near_misses`), and
+pieces of the word itself, so the head waits for the whole word. The couple's takes, augmented, join the positives;
 their sentences join the negatives; both are kept as embeddings only (`enrollment.py`).
 
 Heads are cached in the data folder by word and recipe version (`head_path`); the default word's head
@@ -30,7 +30,7 @@ from assistant.speech import augment
 from assistant.speech.embedding import STEP_SAMPLES, embed_clip
 from assistant.speech.near_misses import near_miss_texts
 from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all, trim
-from assistant.speech.word_head import WINDOW_STEPS, WordHead, silence_rows
+from assistant.speech.word_head import WINDOW_STEPS, HeadError, WordHead, silence_rows
 
 RECIPE_VERSION = "ear-1"
 """Changes whenever training changes in a way that changes heads: cached heads of other versions retrain."""
@@ -119,7 +119,7 @@ class Examples:
         return np.concatenate(self.windows), np.concatenate(self.labels)
 
 
-# ---------------------------------------------------------------- the shipped negative bank
+# ---------------------------------------------------------------- the negative bank (built once)
 
 def bank_path() -> Path:
     return Path(str(resources.files("assistant") / "data" / "negative_bank.npz"))
@@ -130,8 +130,9 @@ def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
     text holds `without` (the couple's own word must not be taught as a negative)."""
     path = path or bank_path()
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: the package is incomplete; reinstall it, or build the bank "
-                                "with `.venv/bin/python scripts/build_negative_bank.py`")
+        raise HeadError(f"{path} is missing: the examples a new word model learns what not to answer to are "
+                        "built once, not shipped: run `.venv/bin/python scripts/build_negative_bank.py` "
+                        "(about 6 minutes); the default word needs none")
     with np.load(path, allow_pickle=False) as data:
         embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
         starts = list(data["starts"]) + [len(embeddings)]
