@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the word-independent negatives of the learned ear, `assistant/data/negative_bank.npz` (built, not committed).
+"""Build the word-independent negatives of the learned ear, `assistant/data/negative_bank.npz` (shipped).
 
 Run by hand when the recipe changes (about 10 minutes on 2 cores); set-up then renders only the word:
 
