@@ -73,7 +73,7 @@ class LiveSession:
     def __init__(self, session, detectors: Detectors, output, *, patterns: dict | None = None,
                  spoken_cycles: int = 2, out: TextIO = sys.stdout, store=None, scheduler=None,
                  now: Callable[[], object] | None = None, agreement=None, snooze_minutes: float = 10,
-                 on_fact: Callable[[str, object], None] | None = None) -> None:
+                 on_fact: Callable[[str, object], None] | None = None, learner=None) -> None:
         from assistant.session.reconnect import RECONNECT_PHRASES
         from assistant.session.wording import COMMAND_PHRASES
 
@@ -103,6 +103,11 @@ class LiveSession:
         self._next_check_samples = 0
         self._session_id: int | None = None
         """The stored guided session now running (history), or None."""
+        self.learner = learner
+        """The ear's `HomeLearner` (learned detector with listener.learn), or None."""
+        self._pause_heard: tuple[str, int] | None = None
+        """(word, t_ms) of the pause word that started the running session, until it is over."""
+        self._next_learn_samples = 0
         self.on_fact = on_fact
         """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
         ("reminder", ReminderDue) for logs and tests."""
@@ -144,6 +149,9 @@ class LiveSession:
             else:
                 self._trigger("exercise_done")
         self._trigger("tick")
+        if self.learner is not None and self._samples >= self._next_learn_samples:
+            self._next_learn_samples = self._samples + 16000
+            self.learner.poll(self._samples / 16000)
         if self.scheduler is not None and self._samples >= self._next_check_samples:
             self._next_check_samples = self._samples + 16000  # once a second of audio
             self._check_reminders()
@@ -154,9 +162,12 @@ class LiveSession:
             print(f"heard: {hit.word} (confidence {hit.confidence:.2f})", file=self.out, flush=True)
             if self.store is not None:
                 self._save("pause", self.store.record_pause, hit.word, self.now())
+            if self.learner is not None:
+                self.learner.heard(hit.word, hit.end_ms / 1000)
+            self._pause_heard = (hit.word, self.t_ms)
             self._trigger("pause_word_heard", word=hit.word)
         elif detector is self.detectors.commands:
-            self._trigger("command", name=self._command_of.get(hit.word, hit.word))
+            self._command(hit.word)
         elif detector is self.detectors.reconnect and self.reconnection is not None:
             name = self._reconnect_of.get(hit.word, hit.word)
             print(f"heard: {hit.word}", file=self.out, flush=True)
@@ -186,7 +197,7 @@ class LiveSession:
                 hit_word = next(p for p, name in self._reconnect_of.items() if name == command)
                 self._heard(self.detectors.reconnect, KeywordHeard(self.t_ms, hit_word, self.t_ms, self.t_ms, 1.0))
         elif text in self._command_of:
-            self._trigger("command", name=self._command_of[text])
+            self._command(text)
         elif mode == "agree":
             self._ensure_dialog()
             answer = yes_or_no(text) if self._dialog.awaiting_yes_no else None
@@ -195,6 +206,23 @@ class LiveSession:
             else:
                 self._dialog.heard_time(text, self.now())
             self._perform_dialog()
+
+    def _command(self, phrase: str) -> None:
+        """A spoken (or typed) command. "false alarm", or a stop just after the pause word, also tells the
+        ear that the pause word was not meant: the history counts it, and the learner keeps that moment."""
+        from assistant.session.wording import FALSE_ALARM_PHRASES, FALSE_ALARM_SECONDS
+
+        name = self._command_of.get(phrase, phrase)
+        if name == "stop" and self._pause_heard is not None and (
+                phrase in FALSE_ALARM_PHRASES or self.t_ms - self._pause_heard[1] <= FALSE_ALARM_SECONDS * 1000):
+            word, self._pause_heard = self._pause_heard[0], None
+            print(f"false alarm: {word}", file=self.out, flush=True)
+            self._report("false_alarm", word)
+            if self.store is not None:
+                self._save("false alarm", self.store.record_false_alarm, word, self.now())
+            if self.learner is not None:
+                self.learner.cancelled()
+        self._trigger("command", name=name)
 
     # -- agreeing a resume time ----------------------------------------------------------------------------
     def _ensure_dialog(self) -> None:
@@ -300,6 +328,8 @@ class LiveSession:
         if trigger == "command":
             self._report("command", kwargs["name"])
         if self.session.state != before:
+            if self.session.state.value == "listening":
+                self._pause_heard = None
             self._record_session(before, trigger, kwargs)  # first: a printed state is a stored one
             self._report("state", self.session.state.value)
             print(f"state: {self.session.state.value}", file=self.out, flush=True)

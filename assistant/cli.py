@@ -258,9 +258,11 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         output.voice.render(line)
     plan = SessionPlan(pattern=session_config.pattern, cycles=session_config.cycles,
                        minutes=session_config.minutes, grounding=session_config.grounding)
+    learner = _home_learner(config, detector) if mic is not None else None
     live = LiveSession(Session(plan=plan), detectors, output, patterns=patterns,
                        spoken_cycles=session_config.spoken_cycles, store=store, scheduler=scheduler,
-                       agreement=config.agreement, snooze_minutes=config.reminders.snooze_minutes)
+                       agreement=config.agreement, snooze_minutes=config.reminders.snooze_minutes,
+                       learner=learner)
     if mic is None:  # --text
         from assistant.app import run_typed
 
@@ -305,8 +307,22 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         steady_mic.close()
         speaker.close()
         live.end_open_session()
+        if learner is not None:
+            learner.close()
         store.close()
     return EXIT_OK
+
+
+def _home_learner(config, detector):
+    """The ear's learning in the home (`adaptation.py`): for the learned detector unless listener.learn is false."""
+    from assistant.speech.fusion import FusedSpotter
+
+    if not config.listener.learn or not isinstance(detector.recognizer, FusedSpotter):
+        return None
+    from assistant.speech.adaptation import HomeLearner
+    from assistant.store import data_dir
+
+    return HomeLearner(detector.recognizer, data_dir(), say=lambda line: print(line, flush=True))
 
 
 def _open_voice_text_only():
@@ -607,9 +623,20 @@ def _cmd_history(args: argparse.Namespace) -> int:
     elif args.json:
         for week in history.as_json(weeks):
             print(json.dumps(week))
+        for model in _retrained_models():
+            print(json.dumps({"event": "word_model", **model}))
     else:
         print(history.table(weeks))
+        for model in _retrained_models():
+            print(history.retrained_line(model))
     return EXIT_OK
+
+
+def _retrained_models() -> list[dict]:
+    from assistant.speech.learned_store import retrained_models
+    from assistant.store import data_dir
+
+    return retrained_models(data_dir())
 
 
 def _cmd_forget(args: argparse.Namespace) -> int:

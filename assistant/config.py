@@ -43,6 +43,9 @@ class ListenerConfig:
     """Vosk only: ordinary words other speech can land on, for a model that ships no word list."""
     debounce_seconds: float = 2.0
     """A second detection of the same word within this many seconds is ignored."""
+    learn: bool = True
+    """Learned detector: keep near misses and cancelled triggers as short numeric fingerprints of sound
+    (never audio) and retrain the word model on them in the background; false keeps nothing."""
     input_device: str = ""
     """Microphone name or index as `assistant devices` lists it; empty is the system default."""
 

@@ -72,6 +72,24 @@ def _ear_checks(config: Config) -> Iterator[Check]:
         voices = head.info.get("enrolled_windows", 0)
         whose = "with your own voices" if voices else "from synthetic voices (`assistant setup` adds yours)"
         yield Check(f'word model "{word}"', True, f"learned {whose}: {path}")
+    yield _learned_check(config)
+
+
+def _learned_check(config: Config) -> Check:
+    """What the ear learned at home: how much it holds and how to empty it."""
+    from assistant.speech.learned_store import MAX_WINDOWS, learned_summary
+    from assistant.store import data_dir
+
+    if not config.listener.learn:
+        return Check("learning at home", True, "off (listener.learn = false): nothing is kept")
+    stores = learned_summary(data_dir())
+    if not stores:
+        return Check("learning at home", True, "on; nothing learned yet (near misses and cancelled pauses are "
+                     "kept as numbers, never audio)")
+    parts = [f'"{s["word"]}": {s["near_miss"]} near miss(es), {s["cancelled"]} cancelled pause(s), '
+             f'{s["bytes"] / 1e6:.1f} MB' for s in stores]
+    return Check("learning at home", True, "; ".join(parts) + f" (at most {MAX_WINDOWS} per word, about 18 MB; "
+                 "`assistant forget` empties it, listener.learn = false stops it)")
 
 
 def _device_checks(config: Config) -> Iterator[Check]:

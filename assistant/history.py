@@ -16,13 +16,14 @@ from pathlib import Path
 
 from assistant.store import WeekCounts
 
-__all__ = ["COLUMNS", "EMPTY", "PLOT_FORMATS", "SERIES", "as_json", "fill_weeks", "plot", "table"]
+__all__ = ["COLUMNS", "EMPTY", "PLOT_FORMATS", "SERIES", "as_json", "fill_weeks", "plot", "retrained_line", "table"]
 
 EMPTY = "Nothing recorded yet: your history fills in as you use the pause word."
 """The one line for an empty history (table, and the text of an empty chart)."""
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("pauses", "pauses"),
+    ("false_alarms", "false alarms"),
     ("sessions_completed", "completed"),
     ("sessions_stopped", "stopped"),
     ("agreements_made", "agreed"),
@@ -44,6 +45,15 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 _TEXT_COLOUR = "#3a3a3a"
 _GRID_COLOUR = "#e4e4e4"
 _MAX_TICK_LABELS = 12
+
+
+def retrained_line(model: dict) -> str:
+    """One line on a word model retrained at home, e.g. for `history` under its table."""
+    from datetime import datetime
+
+    when = datetime.fromtimestamp(model["retrained_at"]).astimezone()
+    return (f'word model "{model["word"]}": last retrained {when:%a %d %b %Y %H:%M} on '
+            f'{model["learned_moments"]} moment(s) learned at home')
 
 
 def fill_weeks(weeks: Sequence[WeekCounts]) -> list[WeekCounts]:

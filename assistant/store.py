@@ -83,6 +83,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX deliveries_by_deck ON deliveries (deck, id)",
         "CREATE TABLE rituals (name TEXT PRIMARY KEY, last_at TEXT NOT NULL, snoozed_until TEXT)",
     ),
+    # 3: pauses the couple cancelled as false alarms (the ear learns from them).
+    (
+        "CREATE TABLE false_alarms (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, word TEXT NOT NULL)",
+    ),
 )
 """Ordered schema steps; the database's PRAGMA user_version counts how many have been applied."""
 
@@ -136,6 +140,8 @@ class WeekCounts:
     """Days on which reconnection prompts were read."""
     prompts_read: int = 0
     """Prompts read aloud from any deck."""
+    false_alarms: int = 0
+    """Pauses cancelled as false alarms ("false alarm", or stop at once): the ear learns from each."""
 
 
 def data_dir() -> Path:
@@ -498,6 +504,10 @@ class Store:
         with self._write("record the pause") as conn:
             conn.execute("INSERT INTO pauses (at, word) VALUES (?, ?)", (_ts(now), word))
 
+    def record_false_alarm(self, word: str, now: datetime) -> None:
+        with self._write("record the false alarm") as conn:
+            conn.execute("INSERT INTO false_alarms (at, word) VALUES (?, ?)", (_ts(now), word))
+
     def start_session(self, pause_word: str, now: datetime) -> int:
         with self._write("record the session") as conn:
             cur = conn.execute("INSERT INTO sessions (started_at, pause_word) VALUES (?, ?)",
@@ -546,6 +556,8 @@ class Store:
 
         for (at,) in self._read("SELECT at FROM pauses", (), "read the history"):
             bump(at, "pauses")
+        for (at,) in self._read("SELECT at FROM false_alarms", (), "read the history"):
+            bump(at, "false_alarms")
         for started, outcome in self._read("SELECT started_at, outcome FROM sessions WHERE outcome IS NOT NULL",
                                            (), "read the history"):
             bump(started, f"sessions_{outcome}")
@@ -570,7 +582,7 @@ class Store:
         the rows are gone already, and running it again once the other copy is idle empties the WAL.
         """
         with self._write("forget the stored data") as conn:
-            for table in ("agreements", "sessions", "pauses", "deliveries", "rituals"):
+            for table in ("agreements", "sessions", "pauses", "deliveries", "rituals", "false_alarms"):
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM sqlite_sequence")
         try:

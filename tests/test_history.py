@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -28,15 +29,15 @@ MARKER = "zebra marmalade quartz"
 # onwards), so the local zone of the machine cannot move them into another week.
 WEEKS = [
     (date(2026, 10, 5), {"pauses": 6, "sessions_completed": 4, "sessions_stopped": 1, "agreements_made": 3,
-                         "agreements_kept": 2, "reconnections": 1, "prompts_read": 3}),
+                         "agreements_kept": 2, "reconnections": 1, "prompts_read": 3, "false_alarms": 2}),
     (date(2026, 10, 12), {"pauses": 3, "sessions_completed": 3, "sessions_stopped": 0, "agreements_made": 2,
                           "agreements_kept": 2, "reconnections": 2, "prompts_read": 4}),
     (date(2026, 10, 19), {}),
     (date(2026, 10, 26), {"pauses": 1, "sessions_completed": 1, "sessions_stopped": 0, "agreements_made": 1,
-                          "agreements_kept": 1, "reconnections": 1, "prompts_read": 2}),
+                          "agreements_kept": 1, "reconnections": 1, "prompts_read": 2, "false_alarms": 1}),
 ]
 FIELDS = ["pauses", "sessions_completed", "sessions_stopped", "agreements_made", "agreements_kept",
-          "reconnections", "prompts_read"]
+          "reconnections", "prompts_read", "false_alarms"]
 
 
 @pytest.fixture
@@ -60,6 +61,8 @@ def store_weeks(env: dict[str, str], weeks=WEEKS, heard: str = "in twenty minute
             wednesday = datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC) + timedelta(days=2)
             for i in range(counts.get("pauses", 0)):
                 store.record_pause("timeout", wednesday + timedelta(minutes=i))
+            for i in range(counts.get("false_alarms", 0)):
+                store.record_false_alarm("timeout", wednesday + timedelta(minutes=i))
             for outcome in ("completed", "stopped"):
                 for i in range(counts.get(f"sessions_{outcome}", 0)):
                     started = wednesday + timedelta(hours=1, minutes=i)
@@ -93,12 +96,13 @@ def test_history_prints_a_table_with_one_row_per_week(env) -> None:
     done = assistant(env, "history")
     assert done.returncode == 0, done.stderr
     heading, *rows = done.stdout.splitlines()
-    assert heading.split() == ["week", "of", "pauses", "completed", "stopped", "agreed", "kept", "reconnected"]
+    assert re.split(r"\s{2,}", heading.strip()) == ["week of", "pauses", "false alarms", "completed", "stopped",
+                                                   "agreed", "kept", "reconnected"]
     assert [row.split() for row in rows] == [
-        ["Mon", "05", "Oct", "2026", "6", "4", "1", "3", "2", "1"],
-        ["Mon", "12", "Oct", "2026", "3", "3", "0", "2", "2", "2"],
-        ["Mon", "19", "Oct", "2026", "0", "0", "0", "0", "0", "0"],
-        ["Mon", "26", "Oct", "2026", "1", "1", "0", "1", "1", "1"],
+        ["Mon", "05", "Oct", "2026", "6", "2", "4", "1", "3", "2", "1"],
+        ["Mon", "12", "Oct", "2026", "3", "0", "3", "0", "2", "2", "2"],
+        ["Mon", "19", "Oct", "2026", "0", "0", "0", "0", "0", "0", "0"],
+        ["Mon", "26", "Oct", "2026", "1", "1", "1", "0", "1", "1", "1"],
     ]
 
 
@@ -221,7 +225,7 @@ def test_a_typed_session_run_to_its_end_and_one_stopped_by_voice_show_in_the_his
         say("yes")
         app.wait_for("state: closing", timeout=10)
         app.wait_for("state: listening", timeout=60)
-        say("timeout")  # then a second pause, stopped early
+        say("timeout")  # then a second pause, stopped at once: a false alarm
         app.wait_for("state: acknowledging", timeout=10)
         say("stop")
         app.wait_for("state: listening", timeout=10)
@@ -232,7 +236,7 @@ def test_a_typed_session_run_to_its_end_and_one_stopped_by_voice_show_in_the_his
     weeks = [json.loads(line) for line in done.stdout.splitlines()]
     totals = {f: sum(w[f] for w in weeks) for f in FIELDS}  # summed: the two might straddle midnight on Sunday
     assert totals == {"pauses": 2, "sessions_completed": 1, "sessions_stopped": 1, "agreements_made": 1,
-                      "agreements_kept": 0, "reconnections": 0, "prompts_read": 0}
+                      "agreements_kept": 0, "reconnections": 0, "prompts_read": 0, "false_alarms": 1}
 
 
 def test_closing_the_assistant_mid_session_stores_the_session_as_stopped(env, tmp_path: Path) -> None:

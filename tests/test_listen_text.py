@@ -118,3 +118,22 @@ def test_two_reminders_missed_while_off_are_both_read_one_after_the_other(setup)
     finally:
         app.stop()
     assert reminders(env) == []
+
+
+def test_false_alarm_stops_the_session_and_is_counted_in_the_history_without_keeping_any_sound(setup) -> None:
+    config, env = setup
+    app = start(config, env)
+    try:
+        type_line(app, "timeout")
+        app.wait_for("state: acknowledging", timeout=30)
+        type_line(app, "false alarm")
+        app.wait_for("false alarm: timeout", timeout=10)
+        app.wait_for("state: listening", timeout=10)
+    finally:
+        app.stop()
+    done = subprocess.run([sys.executable, "-m", "assistant", "history", "--json"], check=True,
+                          capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+    weeks = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [w["false_alarms"] for w in weeks if w["event"] == "week"] == [1]
+    assert [w["pauses"] for w in weeks if w["event"] == "week"] == [1]
+    assert not (Path(env["ASSISTANT_DATA_DIR"]) / "learned").exists()  # typed words teach the ear nothing

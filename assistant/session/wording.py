@@ -51,13 +51,17 @@ AGREE_LATER = "That's fine. You can choose a time later."
 CLOSING = "Thank you both for taking this pause. Be gentle with yourselves."
 
 COMMAND_PHRASES = {
-    "stop": ("stop", "that's enough", "enough"),
+    "stop": ("stop", "that's enough", "enough", "false alarm"),
     "skip": ("skip", "next"),
     "slower": ("slower", "slow down"),
     "faster": ("faster", "speed up"),
     "repeat": ("repeat", "say that again", "again"),
 }
 """What a partner may say for each command (canonical name -> phrases); the listener's command vocabulary."""
+FALSE_ALARM_PHRASES = ("false alarm",)
+"""Said during a session: stop, and the pause word was not meant (the ear learns from it)."""
+FALSE_ALARM_SECONDS = 6.0
+"""A plain stop this soon after the pause word was heard also counts as a false alarm."""
 
 GROUNDING = {
     # name -> (intro, ((step line, seconds to do it), ...), closing)

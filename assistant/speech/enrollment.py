@@ -60,10 +60,10 @@ def load(word: str, data_folder: Path) -> Examples | None:
 
 
 def forget(data_folder: Path) -> int:
-    """Delete every enrolled voice and every head trained here (they may hold the couple's voices), each
-    file overwritten with zeros first. Returns how many files were deleted."""
+    """Delete every enrolled voice, every head trained here (they may hold the couple's voices) and what
+    the ear learned at home, each file overwritten with zeros first. Returns how many files were deleted."""
     count = 0
-    for sub in (FOLDER, "heads"):
+    for sub in (FOLDER, "heads", "learned"):
         folder = data_folder / sub
         if not folder.is_dir():
             continue

@@ -16,6 +16,7 @@ alone, 91.7 % fused with weight 4.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,13 @@ HEAD_SPAN_SECONDS = 0.5
 FUSED_BAR = 11.5
 """Fused log-odds at confidence 0.5 (the default sensitivity). Measured: the lowest fused score with at
 most 0.5 false alarms per hour for weight 4 on the false-alarm material of the benchmark."""
+SECOND_CHANCE_BAR = 11.5
+"""A second chance: two candidates at least this strong, `SECOND_CHANCE_GAP` apart and within
+`SECOND_CHANCE_SECONDS`, count as one detection at confidence 0.5 (people repeat a word that was not
+heard). Set from `scripts/bench_ear.py --second-chance`."""
+SECOND_CHANCE_SECONDS = 4.0
+SECOND_CHANCE_GAP = 0.6
+"""Two candidates closer than this are one utterance, not the word said twice."""
 
 
 def _logit(p: float) -> float:
@@ -54,16 +62,35 @@ class _Candidate:
     head: float
     keyword: float = KEYWORD_ABSENT
     reported: float = -math.inf
+    window: np.ndarray | None = None
+    """The head's input at its best step: what learning in the home keeps (numbers, not audio)."""
+    paired: float = -math.inf
+    """Best second-chance score (the weaker of this and an earlier candidate), once there is one."""
 
     def score(self) -> float:
         return self.head + KEYWORD_WEIGHT * (_logit(self.keyword) + 2.0)
 
 
+@dataclass(frozen=True)
+class Settled:
+    """A candidate no more evidence can reach: for learning in the home."""
+
+    word: str
+    end_s: float
+    score: float
+    """Fused log-odds; `FUSED_BAR` is confidence 0.5."""
+    keyword: float
+    window: np.ndarray | None
+
+
 class FusedSpotter:
     """A Recognizer: the learned head and keyword search over the same frames, fused per candidate."""
 
-    def __init__(self, head: HeadSpotter, pronunciations=None) -> None:
+    def __init__(self, head: HeadSpotter, pronunciations=None, *, second_chance: bool = True,
+                 on_settled: Callable[[Settled], None] | None = None) -> None:
         self.head = head
+        self.second_chance = second_chance
+        self.on_settled = on_settled
         self.vocabulary = head.vocabulary
         self._heads = {h.word: h for h in head.heads}
         self._keyword = PauseWordDetector(SphinxSpotter(list(self.vocabulary), sensitivity=1.0,
@@ -73,6 +100,7 @@ class FusedSpotter:
         self._samples = 0
         self._keyword_lag_s = 0.0  # audio skipped (not fed to the search): its clock is behind ours by this
         self._open: list[_Candidate] = []
+        self._earlier: list[_Candidate] = []  # settled in the last few seconds: a second chance pairs with them
         self._recent: list[tuple[str, float, float]] = []  # (word, end_s, confidence) of keyword hits
 
     def accept(self, frame: np.ndarray) -> list[WordHit]:
@@ -92,6 +120,9 @@ class FusedSpotter:
                 self._open.append(cand)
             elif lo > cand.head:
                 cand.head = lo
+            else:
+                continue
+            cand.window = self.head.window_at(hit.emitted_s)
         return self._report(now)
 
     def _report(self, now: float) -> list[WordHit]:
@@ -100,18 +131,41 @@ class FusedSpotter:
             for word, end, conf in self._recent:
                 if word == cand.word and abs(end - cand.end_s) <= MATCH_SECONDS:
                     cand.keyword = max(cand.keyword, conf)
-            score = cand.score()
+            score = max(cand.score() - FUSED_BAR, self._second_chance(cand))
             if score > cand.reported:
                 cand.reported = score
                 head = self._heads[cand.word]
-                confidence = 1.0 / (1.0 + math.exp(-(score - FUSED_BAR)))
+                confidence = 1.0 / (1.0 + math.exp(-score))
                 out.append(WordHit(cand.word, max(0.0, cand.end_s - head.word_seconds), cand.end_s, now,
                                    confidence))
         # a candidate is settled once no more evidence can reach it
         horizon = now - max(HEAD_SPAN_SECONDS, MATCH_SECONDS) - 1.0
+        settled = [c for c in self._open if c.opened_s <= horizon]
         self._open = [c for c in self._open if c.opened_s > horizon]
         self._recent = [r for r in self._recent if r[1] > horizon - MATCH_SECONDS]
+        self._earlier = [c for c in self._earlier + settled if c.end_s > now - SECOND_CHANCE_SECONDS - 2.0]
+        if self.on_settled is not None:
+            for c in settled:
+                self.on_settled(Settled(c.word, c.end_s, c.score(), c.keyword, c.window))
         return out
+
+    def window_near(self, word: str, end_s: float) -> np.ndarray | None:
+        """The head's input for the candidate of `word` that ended nearest `end_s` (within a second):
+        what the learner keeps when the couple cancels the pause it started."""
+        near = [c for c in self._earlier + self._open
+                if c.word == word and c.window is not None and abs(c.end_s - end_s) <= 1.0]
+        return min(near, key=lambda c: abs(c.end_s - end_s)).window if near else None
+
+    def _second_chance(self, cand: _Candidate) -> float:
+        """Log-odds over the bar of this candidate paired with an earlier one of the same word (the weaker
+        of the two, measured from `SECOND_CHANCE_BAR`), or -inf."""
+        if not self.second_chance:
+            return -math.inf
+        for other in self._earlier + self._open:
+            if other.word == cand.word and other.reported < 0 and \
+                    SECOND_CHANCE_GAP <= cand.end_s - other.end_s <= SECOND_CHANCE_SECONDS:
+                cand.paired = max(cand.paired, min(cand.score(), other.score()) - SECOND_CHANCE_BAR)
+        return cand.paired
 
     def flush(self) -> list[WordHit]:
         for e in self._keyword.flush():
@@ -129,4 +183,4 @@ class FusedSpotter:
     def reset(self) -> None:
         self.head.reset()
         self._keyword.recognizer.reset()
-        self._open, self._recent = [], []
+        self._open, self._recent, self._earlier = [], [], []

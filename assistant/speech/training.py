@@ -375,10 +375,15 @@ def calibrated_bar(head: WordHead, negative_windows: np.ndarray) -> float:
 
 def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] = (),
                sentences: Sequence[np.ndarray] = (), enrolled: Examples | None = None,
-               progress: Progress | None = None, bank: Path | None = None) -> WordHead:
-    """Render, augment, embed and fit a head for `word` (takes: the couple's own voices, optional)."""
+               progress: Progress | None = None, bank: Path | None = None,
+               data_folder: Path | None = None) -> WordHead:
+    """Render, augment, embed and fit a head for `word` (takes: the couple's own voices, optional). With a
+    data folder, the rendered examples are kept there (embeddings only), so a retrain at home only fits."""
     began = time.monotonic()
-    examples, facts = word_examples(word, recipe, progress)
+    if data_folder is not None:
+        examples, facts = cached_word_examples(word, data_folder, recipe, progress)
+    else:
+        examples, facts = word_examples(word, recipe, progress)
     extra = enrolled if enrolled is not None else Examples()
     if takes or sentences:
         extra = take_examples(takes, sentences, recipe.take_copies)
@@ -390,6 +395,35 @@ def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] 
 
 
 # ---------------------------------------------------------------- the cache
+
+def examples_path(word: str, data_folder: Path, recipe: Recipe) -> Path:
+    return head_path(word, data_folder, recipe).with_suffix(".examples.npz")
+
+
+def cached_word_examples(word: str, data_folder: Path, recipe: Recipe,
+                         progress: Progress | None = None) -> tuple[Examples, dict]:
+    """`word_examples`, rendered once (minutes) and then read from the data folder (embeddings only,
+    owner-only): retraining at home (`adaptation.py`) then only fits."""
+    path = examples_path(word, data_folder, recipe)
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                examples = Examples([data["windows"]], [data["labels"]])
+                return examples, json.loads(bytes(data["facts"]).decode())
+        except (OSError, KeyError, ValueError):
+            path.unlink(missing_ok=True)  # unreadable: render again
+    examples, facts = word_examples(word, recipe, progress)
+    windows, labels = examples.arrays()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    tmp = path.with_suffix(".tmp.npz")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        np.savez_compressed(f, windows=windows, labels=labels,
+                            facts=np.frombuffer(json.dumps(facts).encode(), dtype=np.uint8))
+    tmp.replace(path)
+    return examples, facts
+
 
 def head_name(word: str, recipe: Recipe = FULL) -> str:
     digest = hashlib.sha1(word.encode()).hexdigest()[:8]

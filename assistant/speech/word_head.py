@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -120,7 +121,17 @@ class HeadSpotter:
         self._samples = 0          # samples of audio seen, the clock of every hit
         self._origin = 0           # sample at which the front-end's current stream began
         self._window = silence_rows()
+        self._recent: deque[tuple[float, np.ndarray]] = deque(maxlen=40)  # (step time, window): 3.2 s
         self.trace: list[tuple[float, tuple[float, ...]]] | None = [] if record_trace else None
+
+    def window_at(self, at: float) -> np.ndarray | None:
+        """The 16 embeddings the heads read at the step ending at `at` seconds (recent steps only), so a
+        near miss or a cancelled trigger can be kept as numbers, never as audio."""
+        return next((w for t, w in reversed(self._recent) if abs(t - at) < 1e-6), None)
+
+    def replace_head(self, head: WordHead) -> None:
+        """Swap in a retrained head for the same word between two frames (learning in the home)."""
+        self.heads = [head if h.word == head.word else h for h in self.heads]
 
     def accept(self, frame: np.ndarray) -> list[WordHit]:
         frame = np.asarray(frame, dtype=np.int16)
@@ -136,6 +147,8 @@ class HeadSpotter:
             confidence = head.confidence(head.probability(windows))
             for i, c in enumerate(confidence):
                 at = (self._origin + (first_step + i + 1) * STEP_SAMPLES) / SAMPLE_RATE
+                if head is self.heads[0]:
+                    self._recent.append((at, windows[i]))
                 if self.trace is not None and head is self.heads[0]:
                     self.trace.append((at, tuple(float(h.confidence(h.probability(windows[i:i + 1]))[0])
                                                  for h in self.heads)))

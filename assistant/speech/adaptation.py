@@ -1,0 +1,235 @@
+"""Learning in the home: keep the listener's near misses and cancelled triggers, retrain in the background.
+
+Receives, from the fused spotter, every settled candidate (`Settled`: its fused score and the 16 embeddings
+the head read), and from the app the pause words it acted on and the triggers the couple cancelled. Emits
+hard negatives into the `LearnedStore`, starts a retraining child process at the lowest CPU priority when
+enough new ones gathered, and swaps the retrained head into the running spotter between two frames.
+
+What counts as a near miss is kept narrow, because a missed pause word taught as a negative would make
+the ear deafer: a candidate within `NEAR_MISS_MARGIN` of the bar that keyword search did not back, and
+that no detection followed within `REPEAT_SECONDS` (a couple who repeats the word was not heard the
+first time: that moment is the word, not a miss). A retrained head replaces the old one only if it still
+hears its own training positives and the couple's takes as well as the old one did (`retrain`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from assistant.speech import enrollment
+from assistant.speech.fusion import FUSED_BAR, FusedSpotter, Settled
+from assistant.speech.learned_store import CANCELLED, NEAR_MISS, LearnedStore
+from assistant.speech.training import (
+    RECIPES,
+    Examples,
+    Recipe,
+    bank_windows,
+    cached_word_examples,
+    default_recipe,
+    find_head,
+    fit_head,
+    head_path,
+)
+from assistant.speech.word_head import WINDOW_STEPS, HeadSpotter, WordHead
+
+NEAR_MISS_MARGIN = 6.0
+"""Fused log-odds below the bar still worth learning from (about 400 times less likely than the bar)."""
+NEAR_MISS_KEYWORD = 0.5
+"""Keyword search at or above this confidence backed the candidate: not kept as a near miss."""
+REPEAT_SECONDS = 6.0
+"""A near miss followed this soon by a detection of the same word was the word, not a miss."""
+RETRAIN_AFTER = 40
+"""New near misses before a retrain; one cancelled trigger is enough on its own."""
+CANCELLED_COPIES = 10
+"""A cancelled trigger is the surest lesson: trained on as this many copies (a near miss as two)."""
+MIN_RETRAIN_GAP_S = 600.0
+"""At most one retrain every ten minutes of listening."""
+RECALL_SLACK = 0.01
+"""A retrained head may hear at most this share fewer of its positives than the head it replaces."""
+
+
+@dataclass
+class _Pending:
+    word: str
+    end_s: float
+    window: np.ndarray
+
+
+class HomeLearner:
+    """Glue between the live listener and the learned store; one per listener, for all its words."""
+
+    def __init__(self, fused: FusedSpotter, data_folder: Path, *, recipe: Recipe | None = None,
+                 retrain_after: int = RETRAIN_AFTER, min_gap_s: float = MIN_RETRAIN_GAP_S,
+                 clock: Callable[[], float] = time.time, say: Callable[[str], None] | None = None) -> None:
+        self.fused = fused
+        self.spotter: HeadSpotter = fused.head
+        fused.on_settled = self.settled
+        self.data_folder = data_folder
+        self.recipe = recipe or default_recipe()
+        self.stores = {w: LearnedStore.open(data_folder, w) for w in self.spotter.vocabulary}
+        self._retrain_after = retrain_after
+        self._min_gap_s = min_gap_s
+        self._clock = clock
+        self._say = say or (lambda line: print(line, file=sys.stderr, flush=True))
+        self._pending: list[_Pending] = []
+        self._last_trigger: tuple[str, np.ndarray] | None = None
+        self._child: subprocess.Popen | None = None
+        self._child_word = ""
+        self._last_retrain = -float("inf")
+        self._dirty = False
+
+    # -- what the listener tells it ------------------------------------------------------------------------
+    def settled(self, cand: Settled) -> None:
+        """A candidate is final: keep it for a moment, as a near miss or as the trigger a cancel may name."""
+        if (cand.window is not None and FUSED_BAR - NEAR_MISS_MARGIN <= cand.score < FUSED_BAR
+                and cand.keyword < NEAR_MISS_KEYWORD):
+            self._pending.append(_Pending(cand.word, cand.end_s, cand.window))
+
+    def heard(self, word: str, end_s: float) -> None:
+        """The pause word was acted on: near misses just before it were the word said first, unheard."""
+        self._pending = [p for p in self._pending if not (p.word == word and end_s - p.end_s <= REPEAT_SECONDS)]
+        window = self.fused.window_near(word, end_s)
+        self._last_trigger = (word, window) if window is not None else None
+
+    def cancelled(self) -> bool:
+        """The couple cancelled the last trigger ("false alarm", or stop at once): learn it. True if kept."""
+        if self._last_trigger is None:
+            return False
+        word, window = self._last_trigger
+        self._last_trigger = None
+        self.stores[word].add(window, CANCELLED, self._clock())
+        self.stores[word].save()  # the surest lesson is written at once
+        return True
+
+    def poll(self, now_s: float) -> None:
+        """Called about once a second with the audio clock: keep near misses that stood, swap in a
+        finished head, start a retrain that is due."""
+        for p in [p for p in self._pending if now_s - p.end_s > REPEAT_SECONDS]:
+            self.stores[p.word].add(p.window, NEAR_MISS, self._clock())
+            self._dirty = True
+        self._pending = [p for p in self._pending if now_s - p.end_s <= REPEAT_SECONDS]
+        self._collect_child()
+        if self._child is None:
+            word = next((w for w, s in self.stores.items() if self._new_weight(s) >= self._retrain_after), None)
+            if word is not None and time.monotonic() - self._last_retrain >= self._min_gap_s:
+                self.save()
+                self._start_child(word)
+
+    def save(self) -> None:
+        if self._dirty:
+            for store in self.stores.values():
+                if len(store):
+                    store.save()
+            self._dirty = False
+
+    def close(self) -> None:
+        """Keep what was learned; a retrain still running is stopped (it starts again next time)."""
+        self.save()
+        if self._child is not None and self._child.poll() is None:
+            self._child.terminate()
+            self._child.wait(timeout=10)
+        self._child = None
+
+    @property
+    def retraining(self) -> bool:
+        return self._child is not None and self._child.poll() is None
+
+    # -- retraining in a child process --------------------------------------------------------------------
+    def _new_weight(self, store: LearnedStore) -> int:
+        head = next(h for h in self.spotter.heads if h.word == store.word)
+        unseen = min(len(store), store.added_total - int(head.info.get("learned_total", 0)))
+        new = store.kinds[len(store) - unseen:] if unseen > 0 else []
+        return sum(self._retrain_after if k == CANCELLED else 1 for k in new)
+
+    def _start_child(self, word: str) -> None:
+        cmd = [sys.executable, "-m", "assistant.speech.adaptation", word, str(self.data_folder),
+               "--recipe", self.recipe.name]
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        self._child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        self._child_word = word
+        self._last_retrain = time.monotonic()
+        self._say(f'retraining the "{word}" model in the background on what it learned here')
+
+    def _collect_child(self) -> None:
+        if self._child is None or self._child.poll() is None:
+            return
+        out = (self._child.stdout.read() if self._child.stdout else "").strip()
+        code, self._child = self._child.returncode, None
+        if code == 0:
+            found = find_head(self._child_word, self.data_folder, self.recipe)
+            if found is not None:
+                self.spotter.replace_head(WordHead.load(found))
+        if out:
+            self._say(out.splitlines()[-1])
+
+
+# ---------------------------------------------------------------- the retrain itself
+
+def _positive_recall(head: WordHead, windows: np.ndarray) -> float:
+    return float(np.mean(head.confidence(head.probability(windows)) >= 0.5)) if len(windows) else 1.0
+
+
+def retrain(word: str, data_folder: Path, recipe: Recipe) -> tuple[WordHead | None, str]:
+    """A head trained as before plus the learned negatives; None (and why) if it would hear less."""
+    began = time.monotonic()
+    store = LearnedStore.open(data_folder, word)
+    current_path = find_head(word, data_folder, recipe)
+    if current_path is None or not len(store):
+        return None, f'nothing to retrain for "{word}"'
+    current = WordHead.load(current_path)
+    examples, _ = cached_word_examples(word, data_folder, recipe)
+    enrolled = enrollment.load(word, data_folder) or Examples()
+    learned = Examples()
+    copies = np.array([CANCELLED_COPIES if k == CANCELLED else 2 for k in store.kinds])
+    learned.add(np.repeat(store.windows, copies, axis=0), 0)
+    negatives = bank_windows(recipe.negative_stride, without=word)
+    facts = dict(current.info, learned_windows=len(store), learned_total=store.added_total,
+                 learned_counts=store.counts(), retrained_at=time.time())
+    head = fit_head(word, [examples, enrolled, learned], negatives, recipe, facts)
+    positives = np.concatenate([w[lab == 1] for w, lab in (ex.arrays() for ex in (examples, enrolled)
+                                                               if ex.windows)])
+    old, new = _positive_recall(current, positives), _positive_recall(head, positives)
+    head = replace(head, info=dict(head.info, retrain_seconds=round(time.monotonic() - began, 1),
+                                   positive_recall=round(new, 4)))
+    if new < old - RECALL_SLACK:
+        return None, (f'kept the old "{word}" model: the retrained one heard {new:.1%} of its examples '
+                      f"of the word, the old one {old:.1%}")
+    return head, (f'"{word}" model retrained on {len(store)} learned moments in '
+                  f"{head.info['retrain_seconds']:.0f} s (hears {new:.1%} of its examples of the word)")
+
+
+def learned_scores(head: WordHead, windows: Sequence[np.ndarray]) -> np.ndarray:
+    """Confidence of `head` on stored windows (for tests and the benchmark)."""
+    if not len(windows):
+        return np.zeros(0)
+    stacked = np.asarray(windows, np.float32).reshape(len(windows), WINDOW_STEPS, -1)
+    return head.confidence(head.probability(stacked))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Retrain a pause word's head on what the ear learned at home.")
+    ap.add_argument("word")
+    ap.add_argument("data_folder", type=Path)
+    ap.add_argument("--recipe", choices=sorted(RECIPES), default=None)
+    args = ap.parse_args(argv)
+    os.nice(19)  # the listener, in the parent process, always comes first
+    recipe = RECIPES[args.recipe] if args.recipe else default_recipe()
+    head, message = retrain(args.word, args.data_folder, recipe)
+    print(message, flush=True)
+    if head is None:
+        return 3
+    head.save(head_path(args.word, args.data_folder, recipe))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
