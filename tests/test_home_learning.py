@@ -159,7 +159,7 @@ def test_a_second_chance_joins_two_weak_hits_and_never_one(monkeypatch) -> None:
     score = FUSED_BAR + float(np.log(single / (1 - single)))
     monkeypatch.setattr(fusion, "FUSED_BAR", score + 1)
     monkeypatch.setattr(fusion, "SECOND_CHANCE_BAR", FUSED_BAR - 3)
-    twice = np.concatenate([once, np.zeros(8000, np.int16), speak("timeout", "en-us", 50, 150)])
+    twice = np.concatenate([once, speak("okay"), speak("timeout", "en-us", 50, 150), np.zeros(16000, np.int16)])
     assert _fused_confidence(FusedSpotter(HeadSpotter([head])), once) < 0.5
     assert _fused_confidence(FusedSpotter(HeadSpotter([head])), twice) >= 0.5
     assert _fused_confidence(FusedSpotter(HeadSpotter([head]), second_chance=False), twice) < 0.5
