@@ -5,9 +5,9 @@ sharp sounds arrives with the agreed gaps between them (within a tolerance), eac
 recent background, and no other sharp sound just before or just after the pattern.
 
 A sharp sound is told from speech by its shape, in 5 ms steps over eight frequency bands (100 Hz - 8 kHz):
-its level jumps in many bands at once (a spectral-flux onset: speech rises in a few bands, and slowly), and
-50-100 ms after its peak it has fallen far back in the bands where it rose (a syllable holds its level that
-long). Pure logic: numpy only, no devices, no files; the same result for any frame size, at about 1 % of
+its level jumps in many bands at once (a spectral-flux onset), it is loudest within 15 ms of that onset
+(speech grows into its vowel), and 50-100 ms after it has fallen far back in the bands where it rose (a
+syllable holds its level that long). Pure logic: numpy only, no devices, no files; the same result for any frame size, at about 1 % of
 real time.
 """
 
@@ -36,6 +36,10 @@ _REF_HOPS = (8, 2)
 """The level a sharp sound rises from: hops i-8 .. i-3 (the hop just before may hold half of the attack)."""
 _LOCAL_HOPS = 3
 """A knock's onset is the strongest flux within +-15 ms."""
+_PEAK_HOPS = 3
+"""A knock is loudest within 15 ms of its onset..."""
+_PEAK_FIRST_DB = 1.0
+"""...and nothing in the next 100 ms comes within this of that peak (speech grows into its vowel)."""
 _DECAY_HOPS = (10, 21)
 """Where its fall is measured: 50-105 ms after the peak."""
 _CONTEXT = _REF_HOPS[0] + _DECAY_HOPS[1] + 1
@@ -232,6 +236,9 @@ class KnockDetector:
         tail = 10.0 * np.log10(np.mean(10.0 ** (after / 10.0), axis=0))
         if float(np.mean((self._levels[row] - tail)[rose])) < self.pattern.fall_db:
             return  # it holds its level: speech or a long sound
+        peak = float(self._loudness[row:row + _PEAK_HOPS].max())
+        if float(self._loudness[row + _PEAK_HOPS + 1:row + _DECAY_HOPS[1]].max()) > peak - _PEAK_FIRST_DB:
+            return  # it grows louder after its start: a syllable's vowel, not a knock's ring-out
         above = float(self._loudness[row] - self._background(hop))
         if above < self.pattern.level_db:
             return
@@ -259,7 +266,7 @@ class KnockDetector:
 
 def pattern_from_takes(takes: list[list[Knock]], *, tolerance_floor: float = 0.25) -> KnockPattern:
     """The pattern the couple knocked: mean gaps over the takes, a tolerance covering their spread (at
-    least `tolerance_floor`), and a level 6 dB under the softest knock (at least 8 dB). Raises ValueError
+    least `tolerance_floor`), and a level 6 dB under the softest knock (8..20 dB). Raises ValueError
     when the takes do not agree on the number of knocks."""
     counts = {len(t) for t in takes}
     if not takes or len(counts) != 1 or counts == {0} or counts == {1}:
@@ -271,7 +278,7 @@ def pattern_from_takes(takes: list[list[Knock]], *, tolerance_floor: float = 0.2
     spread = float(np.max(np.abs(gaps - mean) / mean)) if len(takes) > 1 else 0.0
     tolerance = min(0.6, max(tolerance_floor, 2.0 * spread))
     softest = min(k.level_db for t in takes for k in t)
-    level = max(8.0, min(30.0, softest - 6.0))
+    level = max(8.0, min(20.0, softest - 6.0))
     return KnockPattern(tuple(round(float(g), 3) for g in mean), round(tolerance, 2), round(level, 1))
 
 
