@@ -8,13 +8,16 @@ No audio is ever written anywhere: blocks live in memory only.
 from __future__ import annotations
 
 import logging
+import queue
 import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
 
+from assistant.audio.knock import KnockDetector
 from assistant.speech.detector import PauseWordDetector
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,6 +57,8 @@ class Detectors:
     """stop, skip, slower, faster, repeat: during a session, even while the assistant speaks."""
     reconnect: PauseWordDetector | None = None
     """next, repeat, we're done, ten more minutes: while prompts are read."""
+    knock: KnockDetector | None = None
+    """The agreed knock or clap pattern (listener.signals holds "knock"): heard when the pause word is."""
 
     def all(self) -> list[PauseWordDetector]:
         return [d for d in (self.pause, self.commands, self.reconnect) if d is not None]
@@ -107,6 +112,10 @@ class LiveSession:
         """The ear's `HomeLearner` (learned detector with listener.learn), or None."""
         self._pause_heard: tuple[str, int] | None = None
         """(word, t_ms) of the pause word that started the running session, until it is over."""
+        self._pause_by_word = False
+        """Whether the running session began with the pause word (only then does a false alarm teach the ear)."""
+        self._requests: queue.SimpleQueue[tuple[str, Future]] = queue.SimpleQueue()
+        """Pauses asked for from outside the audio (`assistant pause`, a key press), taken up by `feed`."""
         self._next_learn_samples = 0
         self.on_fact = on_fact
         """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
@@ -139,6 +148,13 @@ class LiveSession:
                 detector.mute_for(seconds)  # skipped: its clock runs on, nothing is heard
             for hit in detector.process(block):
                 self._heard(detector, hit)
+        if self.detectors.knock is not None:
+            if not (mode == "listen" and quiet):
+                self.detectors.knock.mute_for(seconds)
+            for signal in self.detectors.knock.process(block):
+                if self._mode() == "listen":
+                    self.pause_signal(signal.signal)
+        self._take_requests()
         if mode == "agree":
             self._collect_time_phrase(block, quiet)
         for fact in self.output.drain():
@@ -164,7 +180,7 @@ class LiveSession:
                 self._save("pause", self.store.record_pause, hit.word, self.now())
             if self.learner is not None:
                 self.learner.heard(hit.word, hit.end_ms / 1000)
-            self._pause_heard = (hit.word, self.t_ms)
+            self._pause_heard, self._pause_by_word = (hit.word, self.t_ms), True
             self._trigger("pause_word_heard", word=hit.word)
         elif detector is self.detectors.commands:
             self._command(hit.word)
@@ -175,6 +191,39 @@ class LiveSession:
             if self.reconnection.snoozed and self._due is not None:
                 self.scheduler.snooze(self._due.agreement_id or self._due.ritual, self._snooze_minutes, self.now())
             self._perform_reconnection()
+
+    def request_pause(self, signal: str) -> Future:
+        """Ask, from any thread, for the ritual to start now (`assistant pause`, a key press). The future
+        resolves, once the live loop has taken it up, to "started", "already pausing" or "busy"."""
+        done: Future = Future()
+        self._requests.put((signal, done))
+        return done
+
+    def _take_requests(self) -> None:
+        while True:
+            try:
+                signal, done = self._requests.get_nowait()
+            except queue.Empty:
+                return
+            if self.session.state.value != "listening":
+                done.set_result("already pausing")
+            elif self.reconnection is not None:
+                done.set_result("busy: prompts are being read; say we're done first")
+            else:
+                self.pause_signal(signal)
+                done.set_result("started")
+
+    def pause_signal(self, signal: str) -> None:
+        """A pause without words (a knock pattern, `assistant pause`, a key): the same ritual as the pause
+        word, counted as a pause in the history under the signal's name; the ear learns nothing from it."""
+        from assistant.events import SignalHeard
+
+        self._report("pause", SignalHeard(self.t_ms, signal, self.t_ms, self.t_ms))
+        print(f"heard: ({signal})", file=self.out, flush=True)
+        if self.store is not None:
+            self._save("pause", self.store.record_pause, signal, self.now())
+        self._pause_heard, self._pause_by_word = (signal, self.t_ms), False
+        self._trigger("pause_word_heard", word=signal)
 
     def typed(self, line: str) -> None:
         """A typed line stands for speech in the current mode (`listen --text`): the pause word, a command,
@@ -220,7 +269,7 @@ class LiveSession:
             self._report("false_alarm", word)
             if self.store is not None:
                 self._save("false alarm", self.store.record_false_alarm, word, self.now())
-            if self.learner is not None:
+            if self.learner is not None and self._pause_by_word:
                 self.learner.cancelled()
         self._trigger("command", name=name)
 

@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.config import DETECTORS, ENGINES, Config, ConfigError, load_config
+from assistant.config import DETECTORS, ENGINES, SIGNALS, Config, ConfigError, load_config
 
 EXIT_OK = 0
 EXIT_NOT_UNDERSTOOD = 1
@@ -44,6 +44,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=ENGINES, help="speech engine (default: listener.engine)")
     p.add_argument("--model", help="Vosk model folder")
     p.add_argument("--config", default=argparse.SUPPRESS, help="config file (default: ./config.toml or the user config)")
+    p.add_argument("--signal", action="append", dest="signals", choices=SIGNALS,
+                   help="what to listen for (repeatable): word, knock (default: listener.signals)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=_cmd_detect)
 
@@ -57,6 +59,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", action="store_true", help="read typed lines instead of speech; print replies")
     p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     p.set_defaults(func=_cmd_listen)
+
+    p = sub.add_parser("pause", help="start the pause ritual now in the running listener (a shortcut, a "
+                       "button, a phone over SSH)")
+    p.set_defaults(func=_cmd_pause)
 
     p = sub.add_parser("when", help="understand a resume time, typed or spoken (JSON with --json)")
     p.add_argument("phrase", nargs="*", help='e.g. "in twenty minutes" or "friday morning"')
@@ -112,7 +118,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     p.set_defaults(func=_cmd_doctor)
 
-    p = sub.add_parser("setup", help="choose the pause word and set how readily it is heard from both your voices")
+    p = sub.add_parser("setup", help="choose the pause word and set how readily it is heard from each of your voices (and your knock)")
     p.add_argument("--word", help="the pause word or short phrase (default: typed at the prompt)")
     p.add_argument("--text", action="store_true", help="typed set-up: choose the word only, default threshold")
     p.add_argument("--input", help="microphone name or index (default: listener.input_device)")
@@ -121,6 +127,11 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="config file to write (default: the one in use, else the user config)")
     p.add_argument("--takes", nargs="+", metavar="WAV", help="recordings of the word (instead of the microphone)")
     p.add_argument("--sentences", nargs="+", metavar="WAV", help="recordings of ordinary sentences, with --takes")
+    p.add_argument("--partners", type=int, default=2, metavar="N",
+                   help="how many of you will use Pause (1-6, default 2); each says the word")
+    p.add_argument("--knock", action="store_true", help="also learn your knock signal from the microphone")
+    p.add_argument("--knock-takes", nargs="+", metavar="WAV", help="recordings of your knock pattern (instead of "
+                   "the microphone); alone, only the knock is set")
     p.set_defaults(func=_cmd_setup)
 
     p = sub.add_parser("service", help="run `assistant listen` at every login (a systemd user unit)")
@@ -136,6 +147,7 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     import time
 
     from assistant.audio.files import AudioFileError, FileSource
+    from assistant.audio.knock import KnockDetector
     from assistant.speech.embedding import FrontEndError
     from assistant.speech.engines import EngineError, build_detector
     from assistant.speech.recognizer import VocabularyError
@@ -143,14 +155,20 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     from assistant.speech.word_head import HeadError
 
     config = _config(args)
+    signals = args.signals or config.listener.signals
     try:
         source = FileSource(args.audio)
         started = time.perf_counter()
-        detector, choice = build_detector(config, args.pause_words, engine=args.engine, model=args.model,
-                                          detector=args.detector)
+        if "word" in signals:
+            detector, choice = build_detector(config, args.pause_words, engine=args.engine, model=args.model,
+                                              detector=args.detector)
+        else:
+            detector, choice = None, None
     except (AudioFileError, EngineError, ModelError, VocabularyError, HeadError, FrontEndError) as e:
         raise UserError(str(e)) from e
-    logging.getLogger(__name__).info("engine: %s", choice.reason)
+    knocks = KnockDetector(config.listener.knock()) if "knock" in signals else None
+    if choice is not None:
+        logging.getLogger(__name__).info("engine: %s", choice.reason)
 
     def report(event) -> None:
         if args.json:
@@ -160,20 +178,34 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         else:
             print(f"{event.start_ms / 1000:8.2f}s  {event.word}  (confidence {event.confidence:.2f})", flush=True)
 
+    def report_signal(event) -> None:
+        if args.json:
+            print(json.dumps({"event": "pause_signal", "signal": event.signal, "start": event.start_ms / 1000,
+                              "end": event.end_ms / 1000, "detected_at": event.t_ms / 1000}), flush=True)
+        else:
+            print(f"{event.start_ms / 1000:8.2f}s  ({event.signal})", flush=True)
+
     try:
         for frame in source.frames():
-            for event in detector.process(frame):
-                report(event)
+            if detector is not None:
+                for event in detector.process(frame):
+                    report(event)
+            if knocks is not None:
+                for signal in knocks.process(frame):
+                    report_signal(signal)
     except AudioFileError as e:
         raise UserError(str(e)) from e
-    for event in detector.flush():
+    for event in detector.flush() if detector is not None else []:
         report(event)
+    for signal in knocks.flush() if knocks is not None else []:
+        report_signal(signal)
     process_s = time.perf_counter() - started
     summary = {"event": "summary", "audio_s": round(source.seconds, 3), "process_s": round(process_s, 3),
-               "rtf": round(process_s / max(source.seconds, 1e-9), 4), "engine": choice.name}
+               "rtf": round(process_s / max(source.seconds, 1e-9), 4),
+               "engine": choice.name if choice is not None else "knock"}
     print(json.dumps(summary) if args.json else
           f"{source.seconds:.1f} s of audio in {process_s:.2f} s (real-time factor {summary['rtf']}) "
-          f"with {choice.name}")
+          f"with {summary['engine']}")
     return EXIT_OK
 
 
@@ -239,8 +271,12 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         def spotter(phrases) -> PauseWordDetector:
             return PauseWordDetector(build_recognizer(choice, phrases, sensitivity=0.5), debounce_seconds=1.0)
 
+        from assistant.audio.knock import KnockDetector
+
+        knock = KnockDetector(config.listener.knock()) if "knock" in config.listener.signals and not args.text \
+            else None
         detectors = Detectors(pause=detector, commands=spotter(command_vocabulary()),
-                              reconnect=spotter(reconnect_vocabulary()))
+                              reconnect=spotter(reconnect_vocabulary()), knock=knock)
         mic = None if args.text else MicSource(args.input or config.listener.input_device or None)
     except (EngineError, ModelError, VocabularyError, DeviceError, ValueError) as e:
         raise UserError(str(e)) from e
@@ -263,6 +299,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
                        spoken_cycles=session_config.spoken_cycles, store=store, scheduler=scheduler,
                        agreement=config.agreement, snooze_minutes=config.reminders.snooze_minutes,
                        learner=learner)
+    remote = _pause_server(live, lock)
     if mic is None:  # --text
         from assistant.app import run_typed
 
@@ -271,6 +308,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         try:
             run_typed(live, sys.stdin)
         finally:
+            if remote is not None:
+                remote.close()
             live.end_open_session()
             store.close()
         return EXIT_OK
@@ -298,18 +337,62 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if store.read_only:
         print(f"note: new agreements cannot be saved: {store.read_only_reason}", flush=True)
     words = ", ".join(f'"{w}"' for w in config.listener.pause_words)
-    print(f"listening for {words} with {choice.name} (Ctrl-C to stop)", flush=True)
+    also = " or the knock signal" if knock is not None else ""
+    keys = _key_watch(live)
+    print(f"listening for {words}{also} with {choice.name} (Ctrl-C to stop"
+          + (", space to pause now)" if keys is not None else ")"), flush=True)
     try:
         with SessionView() as view:  # the phase and a breathing bar, for a partner who would rather look
             run_listener(live, steady_mic, speaker, log_path=log_path,
                          on_block=lambda: output.pacer is not None and view.update(output.pacer, lines=False))
     finally:
+        if keys is not None:
+            keys.close()
+        if remote is not None:
+            remote.close()
         steady_mic.close()
         speaker.close()
         live.end_open_session()
         if learner is not None:
             learner.close()
         store.close()
+    return EXIT_OK
+
+
+def _pause_server(live, lock):
+    """Serve `assistant pause` (pause_socket.py) while this listener runs; None, with a one-line note, when
+    the socket cannot be opened (the listener runs on without it)."""
+    from assistant.pause_socket import PauseServer, PauseSocketError, socket_path
+    from assistant.store import data_dir
+
+    if lock is None:  # a read-only data folder: no socket there either
+        return None
+    try:
+        return PauseServer(socket_path(data_dir()), live.request_pause).start()
+    except (PauseSocketError, OSError) as e:
+        print(f"note: `assistant pause` cannot reach this listener: {e}", flush=True)
+        return None
+
+
+def _key_watch(live):
+    """Space in this terminal starts the pause (keypress.py); None when stdin is not a terminal."""
+    if not sys.stdin.isatty():
+        return None
+    from assistant.keypress import KeyWatch
+
+    return KeyWatch(sys.stdin.fileno(), live.request_pause).start()
+
+
+def _cmd_pause(args: argparse.Namespace) -> int:
+    """Tell the running listener to start the ritual now; exit 2 with one line when none runs or it refuses."""
+    from assistant.pause_socket import PauseSocketError, send_pause, socket_path
+    from assistant.store import data_dir
+
+    try:
+        reply = send_pause(socket_path(data_dir()))
+    except PauseSocketError as e:
+        raise UserError(str(e)) from e
+    print("pause started" if reply == "ok: started" else reply.removeprefix("ok: "))
     return EXIT_OK
 
 
@@ -385,7 +468,8 @@ def _cmd_setup(args: argparse.Namespace) -> int:
     try:
         outcome = setup.configure(args.config, word=args.word, typed=args.text, input_device=args.input,
                                   output_device=args.output, take_files=args.takes,
-                                  sentence_files=args.sentences)
+                                  sentence_files=args.sentences, partners=args.partners, knock=args.knock,
+                                  knock_files=args.knock_takes)
     except (ConfigWriteError, DeviceError, EngineError, ModelError, setup.SetupError, ValueError) as e:
         raise UserError(str(e)) from e
     print(outcome.summary(), flush=True)
@@ -716,5 +800,5 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_IGNORE_CONFIG = {_cmd_reminders, _cmd_history, _cmd_forget, _cmd_devices}
+_IGNORE_CONFIG = {_cmd_reminders, _cmd_history, _cmd_forget, _cmd_devices, _cmd_pause}
 """Commands that read no config; a --config given to them is still loaded, so a mistake in it is named."""

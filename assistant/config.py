@@ -13,6 +13,7 @@ from pathlib import Path
 
 ENGINES = ("auto", "vosk", "pocketsphinx")
 DETECTORS = ("learned", "keyword")
+SIGNALS = ("word", "knock")
 DEFAULT_CONFIG_NAME = "config.toml"
 
 
@@ -48,8 +49,30 @@ class ListenerConfig:
     (never audio) and retrain the word model on them in the background; false keeps nothing."""
     input_device: str = ""
     """Microphone name or index as `assistant devices` lists it; empty is the system default."""
+    signals: tuple[str, ...] = ("word",)
+    """What starts the pause: "word" (a pause word) and/or "knock" (an agreed pattern of knocks or claps)."""
+    knock_pattern: tuple[float, ...] = (0.3,)
+    """Seconds between successive knocks: [0.3] is two knocks 0.3 s apart, [0.3, 0.3] three."""
+    knock_tolerance: float = 0.35
+    """How far each gap may stray from the agreed one, as a fraction of it."""
+    knock_level_db: float = 10.0
+    """dB each knock must stand above the room's recent background (set-up sets it from your own knocks)."""
+    knock_sensitivity: float = 0.5
+    """0..1: higher hears softer or more muffled knocks, with more false alarms."""
 
     def __post_init__(self) -> None:
+        if not self.signals or any(s not in SIGNALS for s in self.signals):
+            raise ConfigError(f"listener.signals: {list(self.signals)!r} is not a list of signals; use one or both "
+                              f'of {", ".join(SIGNALS)}, e.g. signals = ["word", "knock"]')
+        if not self.knock_pattern or not all(0.1 <= g <= 2.0 for g in self.knock_pattern):
+            raise ConfigError(f"listener.knock_pattern: {list(self.knock_pattern)!r} must be one or more gaps of "
+                              "0.1..2 seconds between knocks, e.g. [0.3] for two knocks")
+        if not 0.05 <= self.knock_tolerance <= 0.6:
+            raise ConfigError(f"listener.knock_tolerance: {self.knock_tolerance} is outside 0.05..0.6; 0.35 is the default")
+        if not 0.0 <= self.knock_sensitivity <= 1.0:
+            raise ConfigError(f"listener.knock_sensitivity: {self.knock_sensitivity} is outside 0..1; 0.5 is the default")
+        if not 0.0 <= self.knock_level_db <= 40.0:
+            raise ConfigError(f"listener.knock_level_db: {self.knock_level_db} is outside 0..40; 10 is the default")
         if not self.pause_words or not all(isinstance(w, str) and w.strip() for w in self.pause_words):
             raise ConfigError('listener.pause_words: give at least one word, e.g. pause_words = ["timeout"]')
         if self.detector not in DETECTORS:
@@ -64,6 +87,12 @@ class ListenerConfig:
                 raise ConfigError(f"listener.thresholds.{word}: {value!r} must be a number in 0..1")
         if self.debounce_seconds < 0:
             raise ConfigError("listener.debounce_seconds: must be zero or more seconds")
+
+    def knock(self):
+        """The knock signal these keys describe (a `KnockPattern`); ValueError for a value out of range."""
+        from assistant.audio.knock import KnockPattern
+
+        return KnockPattern(self.knock_pattern, self.knock_tolerance, self.knock_level_db, self.knock_sensitivity)
 
 
 @dataclass(frozen=True)

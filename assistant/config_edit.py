@@ -31,8 +31,7 @@ def user_config_path() -> Path:
     return Path(user_config_dir("pause-assistant")) / DEFAULT_CONFIG_NAME
 
 
-def updated_text(text: str, word: str, threshold: float) -> str:
-    """`text` (TOML) with listener.pause_words = [word] and listener.thresholds[word] = threshold."""
+def _listener(text: str):
     import tomlkit
     from tomlkit.exceptions import ParseError
 
@@ -44,6 +43,31 @@ def updated_text(text: str, word: str, threshold: float) -> str:
     if listener is None:
         listener = tomlkit.table()
         doc["listener"] = listener
+    return doc, listener
+
+
+def knock_text(text: str, gaps_s: tuple[float, ...], tolerance: float, level_db: float) -> str:
+    """`text` (TOML) with the knock signal switched on (listener.signals gains "knock") and its pattern."""
+    import tomlkit
+
+    doc, listener = _listener(text)
+    signals = [str(s) for s in listener.get("signals", ["word"])]
+    listener["signals"] = tomlkit.array()
+    for signal in [*signals, *(["knock"] if "knock" not in signals else [])]:
+        listener["signals"].append(signal)
+    listener["knock_pattern"] = tomlkit.array()
+    for gap in gaps_s:
+        listener["knock_pattern"].append(round(float(gap), 3))
+    listener["knock_tolerance"] = round(float(tolerance), 2)
+    listener["knock_level_db"] = round(float(level_db), 1)
+    return tomlkit.dumps(doc)
+
+
+def updated_text(text: str, word: str, threshold: float) -> str:
+    """`text` (TOML) with listener.pause_words = [word] and listener.thresholds[word] = threshold."""
+    import tomlkit
+
+    doc, listener = _listener(text)
     words = tomlkit.array()
     words.append(word)
     listener["pause_words"] = words
@@ -76,13 +100,22 @@ def save_pause_word(path: Path | str, word: str, threshold: float) -> Path:
 
     Raises ConfigWriteError naming the file and the fix when it cannot be read, parsed or written.
     """
+    return _save(path, lambda text: updated_text(text, word, threshold))
+
+
+def save_knock(path: Path | str, gaps_s: tuple[float, ...], tolerance: float, level_db: float) -> Path:
+    """Switch the knock signal on in `path` with the couple's own pattern; as save_pause_word."""
+    return _save(path, lambda text: knock_text(text, gaps_s, tolerance, level_db))
+
+
+def _save(path: Path | str, edit) -> Path:
     path = check_writable(path)
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigWriteError(f"cannot read {path} ({e}): {_FIX}") from e
     try:
-        new_text = updated_text(text, word, threshold)
+        new_text = edit(text)
         parse_config(new_text, path)  # never write a file the assistant would refuse to start with
     except (ConfigWriteError, ConfigError) as e:
         raise ConfigWriteError(f"{path}: {e}") from None
@@ -107,4 +140,5 @@ def save_pause_word(path: Path | str, word: str, threshold: float) -> Path:
     return path
 
 
-__all__ = ["NEW_FILE_MODE", "ConfigWriteError", "check_writable", "save_pause_word", "updated_text", "user_config_path"]
+__all__ = ["NEW_FILE_MODE", "ConfigWriteError", "check_writable", "knock_text", "save_knock", "save_pause_word",
+           "updated_text", "user_config_path"]

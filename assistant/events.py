@@ -43,6 +43,23 @@ class KeywordHeard:
 
 
 @dataclass(frozen=True, slots=True)
+class SignalHeard:
+    """A pause signal without words was heard (an agreed knock or clap pattern); starts the same ritual as
+    the pause word."""
+
+    t_ms: int
+    """Milliseconds of audio when the detection was emitted (the contract's `detected_at`)."""
+    signal: str
+    """Which signal: "knock" (a pattern of sharp sounds)."""
+    start_ms: int
+    """Milliseconds of audio at which the first sound of the pattern began."""
+    end_ms: int
+    """Milliseconds of audio at which the last sound of the pattern ended."""
+    confidence: float = 1.0
+    """0..1; the pattern matched (kept for the same shape as KeywordHeard)."""
+
+
+@dataclass(frozen=True, slots=True)
 class CommandHeard:
     """An in-session command (stop, skip, slower, faster, repeat, ...) was heard."""
 

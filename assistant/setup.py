@@ -46,7 +46,7 @@ SENTENCES = (
 )
 """Ordinary talk each partner reads aloud: what the pause word must not be heard in."""
 
-INTRO = "Hello. Let's set up Pause for your two voices. It takes about two minutes."
+INTRO = "Hello. Let's set up Pause for each of your voices. It takes about a minute for each of you."
 MIC_CHECK = "First, a microphone check. One of you, please say: hello, we are setting up."
 MIC_AGAIN = "I heard nothing. Please say it again, a little louder."
 FIRST_TAKE = "Partner {n}, please say the pause word shown on the screen."
@@ -55,10 +55,17 @@ NOT_HEARD = "I didn't catch that. Please say it once more."
 READ = "Now please read the sentence on the screen, in your usual voice."
 NEXT_SENTENCE = "And this one."
 RETAKE = "Partner {n}, please say the pause word once more."
-DONE = "All set. I will listen for your pause word in both your voices."
+DONE = "All set. I will listen for your pause word in each of your voices."
 NOT_SET = "I could not set the word from these takes. The screen says what to try."
 LEARNING = "Thank you. I am now learning your word from your voices. It takes a few minutes; the screen shows how far it is."
-PARTNER_NAMES = ("one", "two")
+PARTNER_NAMES = ("one", "two", "three", "four", "five", "six")
+MAX_PARTNERS = len(PARTNER_NAMES)
+KNOCK_INTRO = ("Now the knock. Agree on a pattern, say two knocks on the table, and knock it each time I ask, "
+               "the same way.")
+KNOCK_NOW = "Knock it now."
+KNOCK_TAKES = 3
+KNOCK_SECONDS = 4.0
+"""How long each knock take is listened to."""
 
 
 class SetupError(RuntimeError):
@@ -86,10 +93,33 @@ def check_word(word: str, choice, pronunciations: Mapping[str, str] | None = Non
 
 
 def sentences_for(word: str, partner: int, count: int = SENTENCES_PER_PARTNER) -> list[str]:
-    """Ordinary sentences for a partner (0 or 1), none holding a word of the pause word."""
+    """Ordinary sentences for a partner (0, 1, 2, ...), none holding a word of the pause word; with more
+    partners than sentences they are shared round."""
     own = set(word.split())
     usable = [s for s in SENTENCES if not own & set(s.lower().replace(",", " ").replace("?", " ").split())]
-    return usable[partner * count:(partner + 1) * count]
+    return [usable[(partner * count + j) % len(usable)] for j in range(count)] if usable else []
+
+
+def check_partners(partners: int) -> int:
+    """1..MAX_PARTNERS, else ValueError naming the fix."""
+    if not 1 <= partners <= MAX_PARTNERS:
+        raise ValueError(f"--partners {partners}: give 1 to {MAX_PARTNERS} (how many of you will use Pause)")
+    return partners
+
+
+def knock_pattern_from(clips: list[np.ndarray]):
+    """The couple's knock pattern (`KnockPattern`) from takes of it (16 kHz int16, each a few seconds), each
+    heard with quiet around it as the listener hears it. Raises ValueError with what to try."""
+    from assistant.audio.knock import KnockDetector, KnockPattern, pattern_from_takes
+
+    takes = []
+    for clip in clips:
+        detector = KnockDetector(KnockPattern(level_db=0.0))  # level: measured here, set from these takes
+        pad = np.zeros(SAMPLE_RATE, np.int16)
+        detector.process(np.concatenate([pad, np.asarray(clip, np.int16), pad]))
+        detector.flush()
+        takes.append(detector.knocks)
+    return pattern_from_takes(takes)
 
 
 def level_dbfs(clip: np.ndarray) -> float:
@@ -114,9 +144,10 @@ class SpokenSetup:
     """
 
     def __init__(self, word: str, *, say: Callable[[str], None], listen: Listen, show: Callable[[str], None],
-                 choice=None, pronunciations: Mapping[str, str] | None = None,
+                 choice=None, pronunciations: Mapping[str, str] | None = None, partners: int = 2,
                  takes_per_partner: int = TAKES_PER_PARTNER, sentences_per_partner: int = SENTENCES_PER_PARTNER):
         self.word = word
+        self.partners = check_partners(partners)
         self.say, self.listen, self.show = say, listen, show
         self._takes_per_partner = takes_per_partner
         self._sentences_per_partner = sentences_per_partner
@@ -128,7 +159,8 @@ class SpokenSetup:
 
     def lines(self) -> list[str]:
         """Every line the flow may say, so the voice can render them before anyone waits."""
-        firsts = [FIRST_TAKE.format(n=n) for n in PARTNER_NAMES] + [RETAKE.format(n=n) for n in PARTNER_NAMES]
+        names = PARTNER_NAMES[:self.partners]
+        firsts = [FIRST_TAKE.format(n=n) for n in names] + [RETAKE.format(n=n) for n in names]
         return [INTRO, MIC_CHECK, MIC_AGAIN, *firsts, *NEXT_TAKE, NOT_HEARD, READ, NEXT_SENTENCE, DONE, NOT_SET]
 
     def run(self) -> Calibration:
@@ -137,7 +169,7 @@ class SpokenSetup:
         takes: list[np.ndarray] = []
         owners: list[int] = []
         ordinary: list[np.ndarray] = []
-        for partner in range(2):
+        for partner in range(self.partners):
             for k in range(self._takes_per_partner):
                 prompt = FIRST_TAKE.format(n=PARTNER_NAMES[partner]) if k == 0 else NEXT_TAKE[(k - 1) % 3]
                 takes.append(self._take(partner, k, prompt))
@@ -333,6 +365,15 @@ class LiveIO:
                 self.heard_seconds += taken / SAMPLE_RATE
                 return np.concatenate(frames)
 
+    def record(self, seconds: float) -> np.ndarray:
+        """The next `seconds` of microphone audio, whatever it holds (a knock does not open a speech gate)."""
+        blocks, taken = [], 0
+        while taken < seconds * SAMPLE_RATE:
+            block = next(self._blocks)
+            blocks.append(block)
+            taken += len(block)
+        return np.concatenate(blocks)
+
     def close(self) -> None:
         self.player.close()
         self.mic.close()
@@ -349,14 +390,24 @@ class Outcome:
     saved: bool
     calibration: Calibration | None = None
     """None for the typed set-up (the default threshold, no takes)."""
+    partners: int = 2
+    knock: object | None = None
+    """The knock pattern saved with it (`KnockPattern`), or None."""
 
     def summary(self) -> str:
         if not self.saved:
             advice = self.calibration.advice if self.calibration is not None else ""
             return f"not saved ({self.path} is unchanged): {advice}"
-        how = "from your voices" if self.calibration is not None else \
+        how = f"from your {self.partners} voices" if self.calibration is not None and self.partners > 1 else \
+            "from your voice" if self.calibration is not None else \
             "the default; `assistant setup` without --text sets it from your voices"
-        return f'saved: pause word "{self.word}", threshold {self.threshold:.3f} ({how}) -> {self.path}'
+        lines = [f'saved: pause word "{self.word}", threshold {self.threshold:.3f} ({how}) -> {self.path}'] \
+            if self.word else []
+        if self.knock is not None:
+            gaps = ", ".join(f"{g:.2f}" for g in self.knock.gaps_s)
+            lines.append(f"saved: knock signal, {len(self.knock.gaps_s) + 1} knocks {gaps} s apart "
+                     f"(+-{self.knock.tolerance:.0%}), at least {self.knock.level_db:.0f} dB over the room -> {self.path}")
+        return "\n".join(lines)
 
 
 def ask_word(choice, pronunciations: Mapping[str, str], default: str, lines: TextIO, out: TextIO,
@@ -383,7 +434,8 @@ def ask_word(choice, pronunciations: Mapping[str, str], default: str, lines: Tex
 
 def configure(config_arg: str | None, *, word: str | None = None, typed: bool = False,
               input_device: str | None = None, output_device: str | None = None,
-              take_files: list[str] | None = None, sentence_files: list[str] | None = None,
+              take_files: list[str] | None = None, sentence_files: list[str] | None = None, partners: int = 2,
+              knock: bool = False, knock_files: list[str] | None = None,
               lines: TextIO = sys.stdin, out: TextIO = sys.stdout, progress_out: TextIO = sys.stderr) -> Outcome:
     """`assistant setup`: choose the word, learn it from the couple's voices (unless `typed`), save.
 
@@ -395,7 +447,7 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     """
     from assistant.audio.files import read_audio
     from assistant.config import Config, load_config
-    from assistant.config_edit import check_writable, save_pause_word, user_config_path
+    from assistant.config_edit import check_writable, save_knock, save_pause_word, user_config_path
     from assistant.speech.detector import threshold_for
     from assistant.speech.engines import choose_engine
 
@@ -407,10 +459,22 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     choice = choose_engine(config)
     learned = config.listener.detector == "learned"
     pronunciations = config.listener.pronunciations
+    check_partners(partners)
     takes = [read_audio(f) for f in take_files or []]  # AudioFileError (a ValueError) names a bad file
     sentences = [read_audio(f) for f in sentence_files or []]
     if sentences and not takes:
         raise ValueError("--sentences needs --takes: give the recordings of the word too")
+    if takes and len(takes) % partners:
+        raise ValueError(f"--takes: {len(takes)} recordings do not share out among --partners {partners}; give the "
+                         f"same number from each of you ({partners}, {2 * partners}, {3 * partners}, ...)")
+    knock_pattern = None
+    if knock_files:  # checked first: a knock that is not heard costs nobody the word's takes
+        knock_pattern = knock_pattern_from([read_audio(f) for f in knock_files])
+    elif knock:
+        knock_pattern = knock_pattern_from(run_knock_spoken(config, input_device, output_device, out))
+    if knock_pattern is not None and word is None and not takes and not typed:
+        save_knock(path, knock_pattern.gaps_s, knock_pattern.tolerance, knock_pattern.level_db)
+        return Outcome("", 0.0, path, True, partners=partners, knock=knock_pattern)
     if word is not None:
         word = normalise_word(word)
         if not learned:
@@ -419,23 +483,30 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
         raise ValueError("--takes needs --word: say which word the recordings hold")
     else:
         word = ask_word(choice, pronunciations, config.listener.pause_words[0], lines, out, check=not learned)
+    def saved(word: str, threshold: float, calibration: Calibration | None) -> Outcome:
+        written = save_pause_word(path, word, threshold)
+        if knock_pattern is not None:
+            save_knock(path, knock_pattern.gaps_s, knock_pattern.tolerance, knock_pattern.level_db)
+        return Outcome(word, threshold, written, True, calibration, partners, knock_pattern)
+
     if typed and not takes:
         threshold = threshold_for(config.listener.sensitivity)
         if learned:
             learn_word(word, [], [], out=progress_out)
-        return Outcome(word, threshold, save_pause_word(path, word, threshold), True)
+        return saved(word, threshold, None)
     print(f'setting up "{word}" with the {"learned word model" if learned else choice.name}; it will be saved '
           f"to {path}", file=out, flush=True)
     if not takes:
-        flow = run_spoken(config, word, choice, input_device, output_device, out, learned=learned)
+        flow = run_spoken(config, word, choice, input_device, output_device, out, learned=learned,
+                          partners=partners)
         result, takes, sentences = flow
     if learned:
         result = learn_word(word, takes, sentences, out=progress_out)
     elif take_files:
         result = calibrate(word, takes, sentences, choice=choice, pronunciations=pronunciations)
     if not result.separates:
-        return Outcome(word, result.threshold, path, False, result)
-    return Outcome(word, result.threshold, save_pause_word(path, word, result.threshold), True, result)
+        return Outcome(word, result.threshold, path, False, result, partners)
+    return saved(word, result.threshold, result)
 
 
 def learn_word(word: str, takes: list[np.ndarray], sentences: list[np.ndarray], *,
@@ -481,13 +552,31 @@ def head_score(head, clip: np.ndarray) -> float:
     return max((h.confidence for h in hits), default=0.0)
 
 
+def run_knock_spoken(config, input_device: str | None, output_device: str | None,
+                     out: TextIO = sys.stdout) -> list[np.ndarray]:
+    """The knock step on the real microphone and speaker: KNOCK_TAKES clips of the couple's knock (in
+    memory only)."""
+    io = LiveIO(config, input_device, output_device, out)
+    try:
+        io.start([KNOCK_INTRO, KNOCK_NOW])
+        io.say(KNOCK_INTRO)
+        clips = []
+        for k in range(KNOCK_TAKES):
+            io.say(KNOCK_NOW)
+            print(f"listening: knock, take {k + 1} of {KNOCK_TAKES}", file=out, flush=True)
+            clips.append(io.record(KNOCK_SECONDS))
+        return clips
+    finally:
+        io.close()
+
+
 def run_spoken(config, word: str, choice, input_device: str | None, output_device: str | None,
-               out: TextIO = sys.stdout, learned: bool = False) -> tuple[Calibration, list, list]:
+               out: TextIO = sys.stdout, learned: bool = False, partners: int = 2) -> tuple[Calibration, list, list]:
     """The spoken flow on the real microphone and speaker: (calibration, takes, sentences). The takes
     stay in memory; the caller drops them."""
     flow = SpokenSetup(word, say=lambda text: None, listen=lambda w, n: None,
                        show=lambda line: print(line, file=out, flush=True), choice=choice,
-                       pronunciations=config.listener.pronunciations)
+                       pronunciations=config.listener.pronunciations, partners=partners)
     io = LiveIO(config, input_device, output_device, out)
     try:
         flow.say, flow.listen = io.say, io.listen
@@ -507,9 +596,14 @@ __all__ = [
     "DONE",
     "FIRST_TAKE",
     "INTRO",
+    "KNOCK_INTRO",
+    "KNOCK_NOW",
+    "KNOCK_SECONDS",
+    "KNOCK_TAKES",
     "LEARNING",
     "LONGEST_SENTENCE_SECONDS",
     "LONGEST_TAKE_SECONDS",
+    "MAX_PARTNERS",
     "MAX_WORDS",
     "MIC_AGAIN",
     "MIC_CHECK",
@@ -533,12 +627,15 @@ __all__ = [
     "SetupError",
     "SpokenSetup",
     "ask_word",
+    "check_partners",
     "check_word",
     "configure",
     "head_score",
+    "knock_pattern_from",
     "learn_word",
     "level_dbfs",
     "normalise_word",
+    "run_knock_spoken",
     "run_spoken",
     "sentences_for",
 ]

@@ -246,3 +246,51 @@ def test_spoken_setup_on_two_voices_saves_the_word_and_a_threshold_and_leaves_no
     finally:
         stderr = app.stop()
     assert "alexa" in heard, stderr
+
+
+# -- any number of partners, and the knock, from files -----------------------------------------------------
+
+def test_setup_from_three_voices_learns_the_word_from_all_of_them(tmp_path: Path, shared_dir: Path) -> None:
+    import soundfile as sf
+
+    alexa = shared_dir / "real-voices" / "alexa"
+    files = []
+    for person, first in enumerate((0, 20, 40)):  # three people, three takes each, in partner order
+        for k, clip in enumerate(real_takes(alexa, first, 3)):
+            files.append(tmp_path / f"p{person}-{k}.wav")
+            sf.write(files[-1], clip, RATE)
+    config = tmp_path / "config.toml"
+    data = tmp_path / "data"
+    result = run("setup", "--word", "alexa", "--takes", *map(str, files), "--partners", "3", "--config", str(config),
+                 env={"ASSISTANT_DATA_DIR": str(data)})
+    assert result.returncode == 0, result.stderr
+    assert "from your 3 voices" in result.stdout
+    assert load_config(config).listener.pause_words == ("alexa",)
+    assert enrollment.path_for("alexa", data).is_file()  # all nine takes, as embeddings
+    uneven = run("setup", "--word", "alexa", "--takes", *map(str, files[:7]), "--partners", "3",
+                 "--config", str(config))
+    assert uneven.returncode == 2 and "the same number from each of you" in one_line(uneven)
+
+
+def test_knock_takes_switch_the_knock_signal_on_with_the_couples_own_gap(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from assistant.audio import knock_sounds
+
+    rng = np.random.default_rng(5)
+    files = []
+    for k in range(3):
+        knocks = knock_sounds.as_int16(knock_sounds.pattern("burst", (0.5,), rng, jitter=0.05), 0.4)
+        files.append(tmp_path / f"knock{k}.wav")
+        sf.write(files[-1], np.concatenate([np.zeros(RATE // 2, np.int16), knocks]), RATE)
+    config = tmp_path / "config.toml"
+    config.write_text(COMMENTED)
+    result = run("setup", "--knock-takes", *map(str, files), "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "saved: knock signal, 2 knocks" in result.stdout
+    listener = load_config(config).listener
+    assert listener.signals == ("word", "knock") and listener.pause_words == ("timeout",)
+    assert abs(listener.knock_pattern[0] - 0.5) <= 0.03
+    assert "# the agreed word" in config.read_text()
+    one = run("setup", "--knock-takes", str(files[0]), str(tmp_path / "missing.wav"), "--config", str(config))
+    assert one.returncode == 2 and "missing.wav" in one_line(one)
