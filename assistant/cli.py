@@ -444,7 +444,7 @@ def _cmd_when(args: argparse.Namespace) -> int:
     elif isinstance(result, NotUnderstood):
         print(f"not understood: {result.heard!r} ({result.reason})")
     else:
-        print(f"{describe(result.resume_at, now)} ({result.resume_at.isoformat()})")
+        print(f"{describe(result.resume_at, now, relative=result.relative)} ({result.resume_at.isoformat()})")
         for warning in result.warnings:
             print(f"note: {warning}")
     return EXIT_NOT_UNDERSTOOD if isinstance(result, NotUnderstood) else EXIT_OK
