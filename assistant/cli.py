@@ -66,6 +66,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=argparse.SUPPRESS, help="config file (agreement.min_break_minutes / max_break_hours)")
     p.set_defaults(func=_cmd_when)
 
+    p = sub.add_parser("agree", help="agree a resume time now, outside a session (read back, then confirmed)")
+    p.add_argument("phrase", nargs="*", help='e.g. "friday morning" or "in two hours"')
+    p.add_argument("--yes", action="store_true", help="do not ask to confirm (for scripts)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (agreement.min_break_minutes / max_break_hours)")
+    p.set_defaults(func=_cmd_agree)
+
     p = sub.add_parser("breathe", help="paced breathing, live or rendered to a file")
     p.add_argument("pattern", nargs="?", help="extended_exhale (default), coherent, box, 4-7-8, cyclic_sighing, "
                                               "or a custom pattern from config")
@@ -448,6 +454,53 @@ def _cmd_when(args: argparse.Namespace) -> int:
         for warning in result.warnings:
             print(f"note: {warning}")
     return EXIT_NOT_UNDERSTOOD if isinstance(result, NotUnderstood) else EXIT_OK
+
+
+def _cmd_agree(args: argparse.Namespace) -> int:
+    """The spoken dialog's checks and read-back, typed: exit 0 saved, 1 not understood or not confirmed."""
+    from datetime import datetime, timedelta
+
+    from dateutil import tz
+
+    from assistant.session.dialog import AgreeDialog, yes_or_no
+    from assistant.store import StoreError
+
+    config = _config(args)
+    if not args.phrase:
+        raise UserError('say when: assistant agree "friday morning"')
+    dialog = AgreeDialog(min_break=timedelta(minutes=config.agreement.min_break_minutes),
+                         max_break=timedelta(hours=config.agreement.max_break_hours))
+    now = datetime.now(tz.gettz())
+    dialog.heard_time(" ".join(args.phrase), now)
+    lines = [action.text for action in dialog.outbox]
+    dialog.outbox.clear()
+    if dialog.proposed is None:
+        print(lines[-1] if lines else "Nothing saved.")
+        return EXIT_NOT_UNDERSTOOD
+    for line in lines[:-1]:
+        print(line)
+    if args.yes:
+        print(lines[-1])
+        answer = "yes"
+    else:
+        print(f"{lines[-1]} (yes/no) ", end="", flush=True)
+        typed = sys.stdin.readline()
+        if not (sys.stdin.isatty() and typed.endswith("\n")):
+            print()  # a terminal echoes the Enter; piped input and Ctrl-D do not
+        answer = yes_or_no(typed) or "no"
+    dialog.asked = True
+    dialog.heard_answer(answer, datetime.now(tz.gettz()))
+    if dialog.agreed is None:
+        print("Nothing saved (answer yes to keep it, or use --yes).")
+        return EXIT_NOT_UNDERSTOOD
+    with _open_store() as store:
+        try:
+            record = store.add_agreement(dialog.agreed.resume_at, dialog.agreed.heard, now)
+        except StoreError as e:
+            raise UserError(str(e)) from e
+    print(f"{dialog.outbox[-1].text} (reminder {record.id}, {record.resume_at:%a %d %b %H:%M}; it is read aloud "
+          "while `assistant listen` runs: `assistant service install` keeps it running)")
+    return EXIT_OK
 
 
 def _add_exercise_outputs(p: argparse.ArgumentParser) -> None:
