@@ -100,6 +100,8 @@ class LiveSession:
         self._due = None
         self._claimed: list = []
         """Reminders the scheduler handed over (it marks them fired) that are still to be read, oldest first."""
+        self._resumed = False
+        """Whether readings cut short by a crash have been asked for (once, at the first check)."""
         self._next_check_samples = 0
         self._session_id: int | None = None
         """The stored guided session now running (history), or None."""
@@ -322,10 +324,13 @@ class LiveSession:
     def _check_reminders(self) -> None:
         if self.reconnection is not None or self.session.state.value != "listening" or self.output.sounding:
             return
+        if not self._resumed:  # a reading a crash cut short is read again first (at least once)
+            self._resumed = True
+            self._claimed = self._save("reminder", self.scheduler.interrupted, self.now()) or []
         if not self._claimed:
             # `due` claims everything due at once; keep them all, so a second reminder caught up after
             # downtime is read after the first instead of being marked fired and lost.
-            self._claimed = self.scheduler.due(self.now())
+            self._claimed = self._save("reminder", self.scheduler.due, self.now()) or []
         if not self._claimed:
             return
         from assistant.prompts import load_deck
@@ -353,6 +358,18 @@ class LiveSession:
                 self.output.say(action.text)
         if sitting.finished:
             self.reconnection = None
+            self._finish_reading(sitting)
+
+    def _finish_reading(self, sitting) -> None:
+        """The prompts were read (or the couple said they were done): only now is the reminder kept, so a
+        crash before this reads it again. A snoozed one comes again through its snooze."""
+        due, self._due = self._due, None
+        if due is None or self.store is None:
+            return
+        if due.agreement_id is not None and not sitting.snoozed:
+            self._save("reminder", self.store.mark_read, due.agreement_id, self.now())
+        elif due.ritual:
+            self._save("reminder", self.store.ritual_reading, due.ritual, None)
 
     def _trigger(self, trigger: str, **kwargs) -> None:
         before = self.session.state

@@ -278,6 +278,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             run_typed(live, sys.stdin)
         finally:
             live.end_open_session()
+            _say_next_reminder(store)
             store.close()
         return EXIT_OK
     from assistant.audio.routes import RouteWatch
@@ -315,8 +316,29 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         live.end_open_session()
         if learner is not None:
             learner.close()
+        _say_next_reminder(store)
         store.close()
     return EXIT_OK
+
+
+def _say_next_reminder(store) -> None:
+    """Closing with reminders still to come: say when the next is, and that only a running assistant says it."""
+    from datetime import datetime
+
+    from dateutil import tz
+
+    from assistant.store import StoreError
+    from assistant.timeparse import describe
+
+    try:
+        pending = store.pending_agreements()
+    except StoreError:
+        return
+    if pending:
+        now = datetime.now(tz.gettz())
+        print(f"Next reminder: {describe(pending[0].due_at, now)} ({pending[0].due_at:%a %d %b %H:%M}), "
+              f"{len(pending)} to come. Reminders are spoken only while the assistant runs: "
+              "`assistant service install` keeps it running from login.", flush=True)
 
 
 def _home_learner(config, detector):
@@ -641,15 +663,28 @@ def _cmd_reminders(args: argparse.Namespace) -> int:
             print(json.dumps({"event": "cancelled", "id": args.id}) if args.json else f"cancelled reminder {args.id}")
             return EXIT_OK
         pending = store.pending_agreements()
-    for a in pending:
-        if args.json:
+    if args.json:
+        for a in pending:
             print(json.dumps({"event": "reminder", "id": a.id, "resume_at": a.due_at.isoformat(),
                               "agreed_at": a.created_at.isoformat(), "heard": a.heard, "status": a.status}))
-        else:
-            print(f"{a.id:4d}  {a.due_at:%a %d %b %H:%M}  ({a.heard})" + ("  snoozed" if a.status == "snoozed" else ""))
-    if not pending and not args.json:
+    elif not pending:
         print("no reminders pending")
+    else:
+        print(reminders_table(pending))
     return EXIT_OK
+
+
+def reminders_table(pending) -> str:
+    """A header row, then one row per agreement: the time it will be read, its status, and what was said when
+    (the phrase alone, "in 20 minutes", read like a countdown that had not moved)."""
+    rows = [("ID", "REMINDER AT", "STATUS", "AGREED")]
+    for a in pending:
+        status = "to come" if a.status == "pending" else f"snoozed (agreed for {a.resume_at:%a %d %b %H:%M})"
+        agreed_at = a.created_at.astimezone(a.resume_at.tzinfo)
+        rows.append((str(a.id), f"{a.due_at:%a %d %b %H:%M}", status, f'"{a.heard}" on {agreed_at:%a %d %b %H:%M}'))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
+                     for row in rows)
 
 
 def _cmd_history(args: argparse.Namespace) -> int:

@@ -39,3 +39,21 @@ def test_agree_with_yes_needs_no_answer_and_a_phrase_with_no_time_keeps_nothing(
     missing = run("agree", data=tmp_path)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "assistant agree" in missing.stderr
     assert pending(tmp_path) == ["in 2 hrs"]
+
+
+def test_reminders_lists_a_header_then_the_agreed_time_and_its_status(tmp_path: Path) -> None:
+    assert run("agree", "--yes", "friday morning", data=tmp_path).returncode == 0
+    header, row = run("reminders", data=tmp_path).stdout.splitlines()
+    assert header.split() == ["ID", "REMINDER", "AT", "STATUS", "AGREED"]
+    assert row.split()[0] == "1" and "Fri" in row and "09:00" in row and "to come" in row
+    assert '"friday morning" on ' in row
+
+
+def test_closing_listen_with_a_reminder_to_come_says_when_and_how_to_keep_it_running(tmp_path: Path) -> None:
+    assert run("agree", "--yes", "friday morning", data=tmp_path).returncode == 0
+    closed = run("listen", "--text", data=tmp_path, stdin="")  # Ctrl-D at once
+    assert closed.returncode == 0, closed.stderr
+    last = closed.stdout.splitlines()[-1]
+    assert last.startswith("Next reminder: ") and "09:00" in last and "assistant service install" in last
+    empty = tmp_path / "empty"
+    assert "Next reminder" not in run("listen", "--text", data=empty, stdin="").stdout

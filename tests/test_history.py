@@ -72,6 +72,7 @@ def store_weeks(env: dict[str, str], weeks=WEEKS, heard: str = "in twenty minute
                 agreement = store.add_agreement(wednesday + timedelta(hours=3), heard, wednesday)
                 if i < counts["agreements_kept"]:
                     store.mark_fired(agreement.id, wednesday + timedelta(hours=3))
+                    store.mark_read(agreement.id, wednesday + timedelta(hours=3, minutes=5))
             days = counts.get("reconnections", 0)
             for i in range(counts.get("prompts_read", 0)):  # spread over `days` days of the week
                 store.record_delivery("reconnection", f"prompt-{i}", wednesday + timedelta(days=i % days, hours=4))
