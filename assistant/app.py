@@ -20,6 +20,8 @@ from assistant.speech.detector import PauseWordDetector
 _LOGGER = logging.getLogger(__name__)
 _ECHO_TAIL_S = 0.5
 """Seconds after the assistant stops speaking during which its echo may still reach the microphone."""
+PRINTED = "printed"
+"""A log record with this attribute set was printed for the user already: the terminal's log handler skips it."""
 _NOT_SAVED = "I couldn't save that time on this computer, so please write it down: {when}."
 """Said when an agreed time cannot be stored (full disk, read-only data folder)."""
 
@@ -71,7 +73,7 @@ class LiveSession:
     """
 
     def __init__(self, session, detectors: Detectors, output, *, patterns: dict | None = None,
-                 spoken_cycles: int = 2, out: TextIO = sys.stdout, store=None, scheduler=None,
+                 spoken_cycles: int = 2, out: TextIO | None = None, store=None, scheduler=None,
                  now: Callable[[], object] | None = None, agreement=None, snooze_minutes: float = 10,
                  on_fact: Callable[[str, object], None] | None = None, learner=None) -> None:
         from assistant.session.reconnect import RECONNECT_PHRASES
@@ -80,7 +82,7 @@ class LiveSession:
         self.session = session
         self.detectors = detectors
         self.output = output
-        self.out = out
+        self._out = out
         self.store = store
         self.scheduler = scheduler
         self.now = now or _local_now
@@ -117,6 +119,12 @@ class LiveSession:
         self.on_fact = on_fact
         """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
         ("reminder", ReminderDue) for logs and tests."""
+
+    @property
+    def out(self) -> TextIO:
+        """Where lines are printed: sys.stdout as it is at the time (the terminal view redirects it, so a line
+        said is printed above the breathing bar instead of on top of it), unless a stream was given."""
+        return self._out if self._out is not None else sys.stdout
 
     @property
     def t_ms(self) -> int:
@@ -418,8 +426,8 @@ class LiveSession:
 
         try:
             return write(*args)
-        except StoreError as e:
-            _LOGGER.warning("%s not saved: %s", what, e)
+        except StoreError as e:  # one line on the terminal; the log file keeps it too
+            _LOGGER.warning("%s not saved: %s", what, e, extra={PRINTED: True})
             print(f"not saved: {e}", file=self.out, flush=True)
             return None
 

@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # a problem already printed in words is not said twice
+        handler.addFilter(lambda record: not getattr(record, "printed", False))
     try:
         if args.config is not None and args.func in _IGNORE_CONFIG:
             load_config(args.config)  # `assistant --config typo.toml reminders` says so, not silently nothing
@@ -695,9 +697,15 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from dateutil import tz
 
     from assistant import history
+    from assistant.store import DB_NAME, data_dir
 
-    with _open_store() as store:
-        weeks = store.weekly_counts(tz.gettz())
+    folder = data_dir()
+    nearest = next(p for p in (folder, *folder.parents) if p.exists())
+    if (folder / DB_NAME).exists() or not nearest.is_dir():  # (a folder under a file: opening says so)
+        with _open_store() as store:
+            weeks = store.weekly_counts(tz.gettz())
+    else:  # nothing stored yet: reading history must not create the data folder and database
+        weeks = []
     if args.plot:
         try:
             history.plot(weeks, args.plot)

@@ -178,6 +178,8 @@ def test_an_empty_history_still_plots_a_valid_image_that_says_so(env, tmp_path: 
     done = assistant(env, "history", "--plot", str(out))
     assert done.returncode == 0, done.stderr
     assert "Nothing recorded yet" in done.stdout
+    assert "Nothing recorded yet" in assistant(env, "history").stdout
+    assert not Path(env["ASSISTANT_DATA_DIR"]).exists()  # looking at an empty history creates nothing
     image = imread(out)
     dark = np.all(image[..., :3] < 0.4, axis=-1)
     assert dark.sum() > 500  # the sentence is drawn
