@@ -23,6 +23,8 @@ from assistant.speech.detector import PauseWordDetector
 _LOGGER = logging.getLogger(__name__)
 _ECHO_TAIL_S = 0.5
 """Seconds after the assistant stops speaking during which its echo may still reach the microphone."""
+PRINTED = "printed"
+"""A log record with this attribute set was printed for the user already: the terminal's log handler skips it."""
 _NOT_SAVED = "I couldn't save that time on this computer, so please write it down: {when}."
 """Said when an agreed time cannot be stored (full disk, read-only data folder)."""
 
@@ -76,7 +78,7 @@ class LiveSession:
     """
 
     def __init__(self, session, detectors: Detectors, output, *, patterns: dict | None = None,
-                 spoken_cycles: int = 2, out: TextIO = sys.stdout, store=None, scheduler=None,
+                 spoken_cycles: int = 2, out: TextIO | None = None, store=None, scheduler=None,
                  now: Callable[[], object] | None = None, agreement=None, snooze_minutes: float = 10,
                  on_fact: Callable[[str, object], None] | None = None, learner=None) -> None:
         from assistant.session.reconnect import RECONNECT_PHRASES
@@ -85,7 +87,7 @@ class LiveSession:
         self.session = session
         self.detectors = detectors
         self.output = output
-        self.out = out
+        self._out = out
         self.store = store
         self.scheduler = scheduler
         self.now = now or _local_now
@@ -105,6 +107,8 @@ class LiveSession:
         self._due = None
         self._claimed: list = []
         """Reminders the scheduler handed over (it marks them fired) that are still to be read, oldest first."""
+        self._resumed = False
+        """Whether readings cut short by a crash have been asked for (once, at the first check)."""
         self._next_check_samples = 0
         self._session_id: int | None = None
         """The stored guided session now running (history), or None."""
@@ -116,10 +120,20 @@ class LiveSession:
         """Whether the running session began with the pause word (only then does a false alarm teach the ear)."""
         self._requests: queue.SimpleQueue[tuple[str, Future]] = queue.SimpleQueue()
         """Pauses asked for from outside the audio (`assistant pause`, a key press), taken up by `feed`."""
+        self.shown_is_asked = False
+        """Typed mode: a question counts as asked once printed (read at a glance), not once said."""
+        self._stopped = False
+        """A stop cut the running session short (it may go on to an offer to choose a time)."""
         self._next_learn_samples = 0
         self.on_fact = on_fact
         """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
         ("reminder", ReminderDue) for logs and tests."""
+
+    @property
+    def out(self) -> TextIO:
+        """Where lines are printed: sys.stdout as it is at the time (the terminal view redirects it, so a line
+        said is printed above the breathing bar instead of on top of it), unless a stream was given."""
+        return self._out if self._out is not None else sys.stdout
 
     @property
     def t_ms(self) -> int:
@@ -157,10 +171,19 @@ class LiveSession:
         self._take_requests()
         if mode == "agree":
             self._collect_time_phrase(block, quiet)
+            if self._dialog is not None and quiet:
+                self._dialog.tick(self.t_ms / 1000)
+                self._perform_dialog()
         for fact in self.output.drain():
             if fact.kind == "started":
                 print(f"assistant: {fact.text}", file=self.out, flush=True)
+                if self._dialog is not None and self.shown_is_asked:
+                    self._dialog.heard_out(fact.text, self.t_ms / 1000)
+                    self._perform_dialog()
             elif fact.kind == "spoken":
+                if self._dialog is not None:
+                    self._dialog.heard_out(fact.text, self.t_ms / 1000)
+                    self._perform_dialog()
                 self._trigger("spoken", text=fact.text)
             else:
                 self._trigger("exercise_done")
@@ -229,7 +252,6 @@ class LiveSession:
         """A typed line stands for speech in the current mode (`listen --text`): the pause word, a command,
         a time or yes/no, or next/repeat/done while prompts are read."""
         from assistant.events import KeywordHeard
-        from assistant.session.dialog import yes_or_no
         from assistant.session.reconnect import typed_command
 
         mode = self._mode()
@@ -237,6 +259,9 @@ class LiveSession:
         if not text:
             return
         if mode == "listen":
+            if text == "agree" or text.startswith("agree "):  # a time agreed later, as `assistant agree`
+                self.choose_time(text.removeprefix("agree").strip())
+                return
             word = typed_pause_word(text, self.detectors.pause.words)
             if word is not None:
                 self._heard(self.detectors.pause, KeywordHeard(self.t_ms, word, self.t_ms, self.t_ms, 1.0))
@@ -248,13 +273,27 @@ class LiveSession:
         elif text in self._command_of:
             self._command(text)
         elif mode == "agree":
-            self._ensure_dialog()
-            answer = yes_or_no(text) if self._dialog.awaiting_yes_no else None
-            if answer is not None:
-                self._dialog.heard_answer(answer, self.now())
-            else:
-                self._dialog.heard_time(text, self.now())
-            self._perform_dialog()
+            self._answer(text)
+
+    def choose_time(self, phrase: str = "") -> None:
+        """Agree a resume time outside a session (typed `agree friday morning`): the same checks, read-back
+        and confirmation as after a pause."""
+        self._trigger("choose_time", phrase=phrase)
+        if phrase and self._dialog is not None:
+            self._answer(phrase)
+
+    def _answer(self, words: str) -> None:
+        """What was said (or typed) while agreeing: yes/no about a proposed time, else a time."""
+        from assistant.session.dialog import yes_or_no
+
+        self._ensure_dialog()
+        answer = yes_or_no(words) if self._dialog.awaiting_yes_no else None
+        if answer is not None:
+            self._dialog.heard_answer(answer, self.now())
+        else:
+            self._dialog.heard_time(words, self.now())  # a new time, or asked again
+        self._trigger("answer_heard")
+        self._perform_dialog()
 
     def _command(self, phrase: str) -> None:
         """A spoken (or typed) command. "false alarm", or a stop just after the pause word, also tells the
@@ -262,8 +301,11 @@ class LiveSession:
         from assistant.session.wording import FALSE_ALARM_PHRASES, FALSE_ALARM_SECONDS
 
         name = self._command_of.get(phrase, phrase)
-        if name == "stop" and self._pause_heard is not None and (
-                phrase in FALSE_ALARM_PHRASES or self.t_ms - self._pause_heard[1] <= FALSE_ALARM_SECONDS * 1000):
+        false_alarm = name == "stop" and self._pause_heard is not None and (
+            phrase in FALSE_ALARM_PHRASES or self.t_ms - self._pause_heard[1] <= FALSE_ALARM_SECONDS * 1000)
+        if name == "stop" and self._session_id is not None:
+            self._stopped = True
+        if false_alarm:
             word, self._pause_heard = self._pause_heard[0], None
             print(f"false alarm: {word}", file=self.out, flush=True)
             self._report("false_alarm", word)
@@ -271,7 +313,7 @@ class LiveSession:
                 self._save("false alarm", self.store.record_false_alarm, word, self.now())
             if self.learner is not None and self._pause_by_word:
                 self.learner.cancelled()
-        self._trigger("command", name=name)
+        self._trigger("command", name=name, false_alarm=false_alarm)
 
     # -- agreeing a resume time ----------------------------------------------------------------------------
     def _ensure_dialog(self) -> None:
@@ -289,8 +331,6 @@ class LiveSession:
         """While agreeing: gather one utterance, recognise it with the time vocabulary (which holds yes and
         no too: a short word alone is spotted far better by a whole-utterance decode than by keyword
         search), then answer the dialog with it."""
-        from assistant.session.dialog import yes_or_no
-
         self._ensure_dialog()
         if not quiet:
             self._utterance = None
@@ -298,6 +338,7 @@ class LiveSession:
         out = self._gate.process(block)
         if out.opened:
             self._utterance = []
+            self._dialog.heard_speech()
         if self._utterance is not None:
             self._utterance.extend(op for op in out.ops if not isinstance(op, int))
         if out.closed and self._utterance:
@@ -308,15 +349,12 @@ class LiveSession:
             words = transcribe_time(np.concatenate(self._utterance))
             self._utterance = None
             print(f"heard: {words or '(nothing I know)'}", file=self.out, flush=True)
-            answer = yes_or_no(words) if self._dialog.awaiting_yes_no else None
-            if answer is not None:
-                self._dialog.heard_answer(answer, self.now())
-            else:
-                self._dialog.heard_time(words, self.now())  # a new time, or asked again
-            self._perform_dialog()
+            self._answer(words)
 
     def _perform_dialog(self) -> None:
         dialog = self._dialog
+        if dialog is None:
+            return
         actions, dialog.outbox = dialog.outbox, []
         agreed = dialog.agreed
         if agreed is not None and self.store is not None:
@@ -327,22 +365,29 @@ class LiveSession:
                 from assistant.events import Say
                 from assistant.timeparse import describe
 
-                actions = [Say(_NOT_SAVED.format(when=describe(agreed.resume_at, self.now())))]
+                when = describe(agreed.resume_at, self.now(), relative=agreed.relative)
+                actions = [Say(_NOT_SAVED.format(when=when))]
         for action in actions:
             self.output.say(action.text)
         if agreed is not None:
             self._dialog = None
             self._report("agreed", agreed)
             self._trigger("resume_agreed", resume_at=agreed.resume_at.isoformat())
+        elif dialog.declined:
+            self._dialog = None
+            self._trigger("declined")
 
     # -- reminders and reconnection ------------------------------------------------------------------------
     def _check_reminders(self) -> None:
         if self.reconnection is not None or self.session.state.value != "listening" or self.output.sounding:
             return
+        if not self._resumed:  # a reading a crash cut short is read again first (at least once)
+            self._resumed = True
+            self._claimed = self._save("reminder", self.scheduler.interrupted, self.now()) or []
         if not self._claimed:
             # `due` claims everything due at once; keep them all, so a second reminder caught up after
             # downtime is read after the first instead of being marked fired and lost.
-            self._claimed = self.scheduler.due(self.now())
+            self._claimed = self._save("reminder", self.scheduler.due, self.now()) or []
         if not self._claimed:
             return
         from assistant.prompts import load_deck
@@ -370,6 +415,18 @@ class LiveSession:
                 self.output.say(action.text)
         if sitting.finished:
             self.reconnection = None
+            self._finish_reading(sitting)
+
+    def _finish_reading(self, sitting) -> None:
+        """The prompts were read (or the couple said they were done): only now is the reminder kept, so a
+        crash before this reads it again. A snoozed one comes again through its snooze."""
+        due, self._due = self._due, None
+        if due is None or self.store is None:
+            return
+        if due.agreement_id is not None and not sitting.snoozed:
+            self._save("reminder", self.store.mark_read, due.agreement_id, self.now())
+        elif due.ritual:
+            self._save("reminder", self.store.ritual_reading, due.ritual, None)
 
     def _trigger(self, trigger: str, **kwargs) -> None:
         before = self.session.state
@@ -379,6 +436,13 @@ class LiveSession:
         if self.session.state != before:
             if self.session.state.value == "listening":
                 self._pause_heard = None
+            if before.value == "agreeing":
+                self._dialog = None
+            if self.session.state.value == "agreeing":
+                self._dialog = None
+                self._ensure_dialog()
+                if self.session.invite:
+                    self._dialog.expect(self.session.invite)
             self._record_session(before, trigger, kwargs)  # first: a printed state is a stored one
             self._report("state", self.session.state.value)
             print(f"state: {self.session.state.value}", file=self.out, flush=True)
@@ -393,7 +457,7 @@ class LiveSession:
             self._session_id = self._save("session", self.store.start_session, kwargs.get("word", ""), self.now())
         elif self.session.state.value == "listening" and self._session_id is not None:
             session_id, self._session_id = self._session_id, None
-            stopped = trigger == "command" and kwargs.get("name") == "stop"
+            stopped, self._stopped = self._stopped, False
             self._save("session", self.store.end_session, session_id, "stopped" if stopped else "completed",
                        self.now())
 
@@ -411,8 +475,8 @@ class LiveSession:
 
         try:
             return write(*args)
-        except StoreError as e:
-            _LOGGER.warning("%s not saved: %s", what, e)
+        except StoreError as e:  # one line on the terminal; the log file keeps it too
+            _LOGGER.warning("%s not saved: %s", what, e, extra={PRINTED: True})
             print(f"not saved: {e}", file=self.out, flush=True)
             return None
 
@@ -497,6 +561,7 @@ def run_typed(live: LiveSession, lines: Iterable[str], block_samples: int = 480)
         typed.put(None)
 
     threading.Thread(target=read, daemon=True).start()
+    live.shown_is_asked = True
     silence = np.zeros(block_samples, dtype=np.int16)
     block_seconds = block_samples / 16000
     next_at = time.monotonic()

@@ -72,6 +72,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=argparse.SUPPRESS, help="config file (agreement.min_break_minutes / max_break_hours)")
     p.set_defaults(func=_cmd_when)
 
+    p = sub.add_parser("agree", help="agree a resume time now, outside a session (read back, then confirmed)")
+    p.add_argument("phrase", nargs="*", help='e.g. "friday morning" or "in two hours"')
+    p.add_argument("--yes", action="store_true", help="do not ask to confirm (for scripts)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (agreement.min_break_minutes / max_break_hours)")
+    p.set_defaults(func=_cmd_agree)
+
     p = sub.add_parser("breathe", help="paced breathing, live or rendered to a file")
     p.add_argument("pattern", nargs="?", help="extended_exhale (default), coherent, box, 4-7-8, cyclic_sighing, "
                                               "or a custom pattern from config")
@@ -214,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # a problem already printed in words is not said twice
+        handler.addFilter(lambda record: not getattr(record, "printed", False))
     try:
         if args.config is not None and args.func in _IGNORE_CONFIG:
             load_config(args.config)  # `assistant --config typo.toml reminders` says so, not silently nothing
@@ -311,6 +319,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             if remote is not None:
                 remote.close()
             live.end_open_session()
+            _say_next_reminder(store)
             store.close()
         return EXIT_OK
     from assistant.audio.routes import RouteWatch
@@ -355,6 +364,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         live.end_open_session()
         if learner is not None:
             learner.close()
+        _say_next_reminder(store)
         store.close()
     return EXIT_OK
 
@@ -394,6 +404,26 @@ def _cmd_pause(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from e
     print("pause started" if reply == "ok: started" else reply.removeprefix("ok: "))
     return EXIT_OK
+
+
+def _say_next_reminder(store) -> None:
+    """Closing with reminders still to come: say when the next is, and that only a running assistant says it."""
+    from datetime import datetime
+
+    from dateutil import tz
+
+    from assistant.store import StoreError
+    from assistant.timeparse import describe
+
+    try:
+        pending = store.pending_agreements()
+    except StoreError:
+        return
+    if pending:
+        now = datetime.now(tz.gettz())
+        print(f"Next reminder: {describe(pending[0].due_at, now)} ({pending[0].due_at:%a %d %b %H:%M}), "
+              f"{len(pending)} to come. Reminders are spoken only while the assistant runs: "
+              "`assistant service install` keeps it running from login.", flush=True)
 
 
 def _home_learner(config, detector):
@@ -528,10 +558,57 @@ def _cmd_when(args: argparse.Namespace) -> int:
     elif isinstance(result, NotUnderstood):
         print(f"not understood: {result.heard!r} ({result.reason})")
     else:
-        print(f"{describe(result.resume_at, now)} ({result.resume_at.isoformat()})")
+        print(f"{describe(result.resume_at, now, relative=result.relative)} ({result.resume_at.isoformat()})")
         for warning in result.warnings:
             print(f"note: {warning}")
     return EXIT_NOT_UNDERSTOOD if isinstance(result, NotUnderstood) else EXIT_OK
+
+
+def _cmd_agree(args: argparse.Namespace) -> int:
+    """The spoken dialog's checks and read-back, typed: exit 0 saved, 1 not understood or not confirmed."""
+    from datetime import datetime, timedelta
+
+    from dateutil import tz
+
+    from assistant.session.dialog import AgreeDialog, yes_or_no
+    from assistant.store import StoreError
+
+    config = _config(args)
+    if not args.phrase:
+        raise UserError('say when: assistant agree "friday morning"')
+    dialog = AgreeDialog(min_break=timedelta(minutes=config.agreement.min_break_minutes),
+                         max_break=timedelta(hours=config.agreement.max_break_hours))
+    now = datetime.now(tz.gettz())
+    dialog.heard_time(" ".join(args.phrase), now)
+    lines = [action.text for action in dialog.outbox]
+    dialog.outbox.clear()
+    if dialog.proposed is None:
+        print(lines[-1] if lines else "Nothing saved.")
+        return EXIT_NOT_UNDERSTOOD
+    for line in lines[:-1]:
+        print(line)
+    if args.yes:
+        print(lines[-1])
+        answer = "yes"
+    else:
+        print(f"{lines[-1]} (yes/no) ", end="", flush=True)
+        typed = sys.stdin.readline()
+        if not (sys.stdin.isatty() and typed.endswith("\n")):
+            print()  # a terminal echoes the Enter; piped input and Ctrl-D do not
+        answer = yes_or_no(typed) or "no"
+    dialog.asked = True
+    dialog.heard_answer(answer, datetime.now(tz.gettz()))
+    if dialog.agreed is None:
+        print("Nothing saved (answer yes to keep it, or use --yes).")
+        return EXIT_NOT_UNDERSTOOD
+    with _open_store() as store:
+        try:
+            record = store.add_agreement(dialog.agreed.resume_at, dialog.agreed.heard, now)
+        except StoreError as e:
+            raise UserError(str(e)) from e
+    print(f"{dialog.outbox[-1].text} (reminder {record.id}, {record.resume_at:%a %d %b %H:%M}; it is read aloud "
+          "while `assistant listen` runs: `assistant service install` keeps it running)")
+    return EXIT_OK
 
 
 def _add_exercise_outputs(p: argparse.ArgumentParser) -> None:
@@ -672,15 +749,28 @@ def _cmd_reminders(args: argparse.Namespace) -> int:
             print(json.dumps({"event": "cancelled", "id": args.id}) if args.json else f"cancelled reminder {args.id}")
             return EXIT_OK
         pending = store.pending_agreements()
-    for a in pending:
-        if args.json:
+    if args.json:
+        for a in pending:
             print(json.dumps({"event": "reminder", "id": a.id, "resume_at": a.due_at.isoformat(),
                               "agreed_at": a.created_at.isoformat(), "heard": a.heard, "status": a.status}))
-        else:
-            print(f"{a.id:4d}  {a.due_at:%a %d %b %H:%M}  ({a.heard})" + ("  snoozed" if a.status == "snoozed" else ""))
-    if not pending and not args.json:
+    elif not pending:
         print("no reminders pending")
+    else:
+        print(reminders_table(pending))
     return EXIT_OK
+
+
+def reminders_table(pending) -> str:
+    """A header row, then one row per agreement: the time it will be read, its status, and what was said when
+    (the phrase alone, "in 20 minutes", read like a countdown that had not moved)."""
+    rows = [("ID", "REMINDER AT", "STATUS", "AGREED")]
+    for a in pending:
+        status = "to come" if a.status == "pending" else f"snoozed (agreed for {a.resume_at:%a %d %b %H:%M})"
+        agreed_at = a.created_at.astimezone(a.resume_at.tzinfo)
+        rows.append((str(a.id), f"{a.due_at:%a %d %b %H:%M}", status, f'"{a.heard}" on {agreed_at:%a %d %b %H:%M}'))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
+                     for row in rows)
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
@@ -691,9 +781,15 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from dateutil import tz
 
     from assistant import history
+    from assistant.store import DB_NAME, data_dir
 
-    with _open_store() as store:
-        weeks = store.weekly_counts(tz.gettz())
+    folder = data_dir()
+    nearest = next(p for p in (folder, *folder.parents) if p.exists())
+    if (folder / DB_NAME).exists() or not nearest.is_dir():  # (a folder under a file: opening says so)
+        with _open_store() as store:
+            weeks = store.weekly_counts(tz.gettz())
+    else:  # nothing stored yet: reading history must not create the data folder and database
+        weeks = []
     if args.plot:
         try:
             history.plot(weeks, args.plot)

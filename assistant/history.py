@@ -34,11 +34,15 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 SERIES: tuple[tuple[str, str, str], ...] = (
     ("pauses", "pauses", "#7393b3"),
+    ("false_alarms", "false alarms", "#a9b4bf"),
     ("sessions_completed", "sessions completed", "#8fb996"),
-    ("agreements_kept", "resume times kept", "#e0b973"),
+    ("sessions_stopped", "sessions stopped", "#cf9a8c"),
+    ("agreements_made", "resume times agreed", "#f2d9a0"),
+    ("agreements_kept", "resume times kept", "#d4a24c"),
     ("reconnections", "reconnections", "#b8a1d9"),
 )
-"""(WeekCounts field, legend label, bar colour) of the chart: calm, distinct, each colour used once."""
+"""(WeekCounts field, legend label, bar colour) of the chart, every count the table shows, in its order:
+calm, distinct, each colour used once."""
 
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 
@@ -87,7 +91,7 @@ def as_json(weeks: Sequence[WeekCounts]) -> list[dict]:
 
 
 def plot(weeks: Sequence[WeekCounts], path: Path | str) -> None:
-    """Draw grouped bars per week (pauses, sessions completed, resume times kept, reconnections) into `path`.
+    """Draw grouped bars per week (every count of the table, SERIES) into `path`.
 
     The format follows the suffix (PLOT_FORMATS). An empty history still gives a valid image that says
     there is nothing yet. A new file is created owner-only (0600): these are a couple's private moments.

@@ -12,6 +12,9 @@ exactly until `next_wakeup(now)` and fire within a second.
   with the last occurrence handled. A ritual missed by more than its grace (default an hour) is skipped
   quietly: a check-in read out at midnight is noise, not care. The first time a ritual is seen, only
   occurrences after that moment count.
+- Reading is at least once: a reminder handed out by `due` stays unread in the store until the app says its
+  prompts were read (`Store.mark_read`, `Store.ritual_reading(name, None)`). One whose reading a crash cut
+  short comes back from `interrupted(now)` when the listener returns within the grace time.
 """
 
 from __future__ import annotations
@@ -182,6 +185,8 @@ class Scheduler:
             snoozed = self.store.claim_ritual_snooze(ritual.name, now)
             if snoozed is not None:
                 found.append(self._event(ritual, snoozed, now))
+        if found:
+            self.store.ritual_reading(ritual.name, found[-1].resume_at)
         return found
 
     def _event(self, ritual: Ritual, at: datetime, now: datetime) -> ReminderDue:
@@ -203,6 +208,27 @@ class Scheduler:
                                          late_by_seconds=late, caught_up=late > CAUGHT_UP_AFTER.total_seconds()))
         for ritual in self.rituals:
             found.extend(self._ritual_due(ritual, now))
+        return sorted(found, key=lambda r: r.resume_at.astimezone(UTC))
+
+    def interrupted(self, now: datetime) -> list[ReminderDue]:
+        """Readings a crash cut short (begun, never finished), still within the grace time: to read again.
+
+        Only for the one listener (it holds the listener lock): a running listener's reading looks the same.
+        """
+        now = _aware(now)
+        grace = self.ritual_grace.total_seconds()
+        found = []
+        for agreement in self.store.unread_agreements():
+            if agreement.fired_at is not None and _seconds_between(agreement.fired_at, now) <= grace:
+                late = _seconds_between(agreement.due_at, now)
+                found.append(ReminderDue(agreement_id=agreement.id, resume_at=agreement.due_at, heard=agreement.heard,
+                                         late_by_seconds=late, caught_up=late > CAUGHT_UP_AFTER.total_seconds()))
+        by_name = {ritual.name: ritual for ritual in self.rituals}
+        for name, occurrence in self.store.unread_rituals():
+            if name in by_name and _seconds_between(occurrence, now) <= grace:
+                found.append(self._event(by_name[name], occurrence, now))
+            else:
+                self.store.ritual_reading(name, None)
         return sorted(found, key=lambda r: r.resume_at.astimezone(UTC))
 
     def next_wakeup(self, now: datetime) -> datetime | None:

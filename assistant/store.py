@@ -87,6 +87,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "CREATE TABLE false_alarms (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, word TEXT NOT NULL)",
     ),
+    # 4: reading at least once. An agreement is kept when its prompts were read (read_at), not when its
+    # reminder began ("fired"); a ritual being read keeps its occurrence in reading_at until it is done, so a
+    # reading cut short by a crash is read again. Agreements fired before this step count as read.
+    (
+        "ALTER TABLE agreements ADD COLUMN read_at TEXT",
+        "UPDATE agreements SET read_at = fired_at WHERE status = 'fired'",
+        "ALTER TABLE rituals ADD COLUMN reading_at TEXT",
+    ),
 )
 """Ordered schema steps; the database's PRAGMA user_version counts how many have been applied."""
 
@@ -110,9 +118,11 @@ class Agreement:
     status: str
     """pending | fired | cancelled | snoozed (snoozed_until holds the new time)."""
     fired_at: datetime | None = None
-    """When the reminder was last read out (UTC), or None."""
+    """When the reminder last began to be read out (UTC), or None."""
     snoozed_until: datetime | None = None
     """The new time after a snooze, in the agreed zone, or None."""
+    read_at: datetime | None = None
+    """When its prompts were read to the end or the couple said they were done (UTC): kept. None before."""
 
     @property
     def due_at(self) -> datetime:
@@ -135,7 +145,7 @@ class WeekCounts:
     agreements_made: int = 0
     """Resume times agreed."""
     agreements_kept: int = 0
-    """Agreements whose reminder was read out (not cancelled)."""
+    """Agreements whose prompts were read (not cancelled), counted in the week they were read."""
     reconnections: int = 0
     """Days on which reconnection prompts were read."""
     prompts_read: int = 0
@@ -335,7 +345,7 @@ def _open_read_only(path: Path, cause: str) -> Store:
 
 # --- the store ---------------------------------------------------------------------------------------
 
-_AGREEMENT_COLUMNS = "id, created_at, resume_at, zone, heard, status, fired_at, snoozed_until"
+_AGREEMENT_COLUMNS = "id, created_at, resume_at, zone, heard, status, fired_at, snoozed_until, read_at"
 
 
 class Store:
@@ -405,12 +415,13 @@ class Store:
 
     @staticmethod
     def _agreement(row: tuple) -> Agreement:
-        id_, created, resume, zone_name, heard, status, fired, snoozed = row
+        id_, created, resume, zone_name, heard, status, fired, snoozed, read = row
         zone = _zone(zone_name)
         snoozed_at = _from_ts(snoozed)
         return Agreement(id=id_, created_at=_from_ts(created), resume_at=_from_ts(resume).astimezone(zone),
                          heard=heard, status=status, fired_at=_from_ts(fired),
-                         snoozed_until=snoozed_at.astimezone(zone) if snoozed_at else None)
+                         snoozed_until=snoozed_at.astimezone(zone) if snoozed_at else None,
+                         read_at=_from_ts(read))
 
     # agreements
 
@@ -448,6 +459,19 @@ class Store:
             cur = conn.execute("UPDATE agreements SET status = 'fired', fired_at = ? "
                                "WHERE id = ? AND status IN ('pending', 'snoozed')", (_ts(now), agreement_id))
         return cur.rowcount == 1
+
+    def mark_read(self, agreement_id: int, now: datetime) -> bool:
+        """Its prompts were read (or the couple said they were done): kept, never read again. True the first time."""
+        with self._write("mark the reminder as read") as conn:
+            cur = conn.execute("UPDATE agreements SET read_at = ? WHERE id = ? AND status = 'fired' AND read_at IS NULL",
+                               (_ts(now), agreement_id))
+        return cur.rowcount == 1
+
+    def unread_agreements(self) -> list[Agreement]:
+        """Agreements whose reading began but never finished (a crash, a power cut), oldest first."""
+        rows = self._read(f"SELECT {_AGREEMENT_COLUMNS} FROM agreements WHERE status = 'fired' AND read_at IS NULL "
+                          "ORDER BY fired_at, id", (), "read the agreements")
+        return [self._agreement(r) for r in rows]
 
     def cancel(self, agreement_id: int) -> bool:
         """Cancel a pending or snoozed agreement. False when there is none such (unknown, fired, cancelled)."""
@@ -487,6 +511,17 @@ class Store:
             conn.execute("INSERT INTO rituals (name, last_at, snoozed_until) VALUES (?, ?, ?) "
                          "ON CONFLICT (name) DO UPDATE SET snoozed_until = excluded.snoozed_until",
                          (name, _ts(now), _ts(until)))
+
+    def ritual_reading(self, name: str, occurrence: datetime | None) -> None:
+        """Mark the ritual's occurrence as being read (None: its reading is over)."""
+        with self._write("record the ritual") as conn:
+            conn.execute("UPDATE rituals SET reading_at = ? WHERE name = ?",
+                         (None if occurrence is None else _ts(occurrence), name))
+
+    def unread_rituals(self) -> list[tuple[str, datetime]]:
+        """(name, occurrence) of rituals whose reading began but never finished."""
+        rows = self._read("SELECT name, reading_at FROM rituals WHERE reading_at IS NOT NULL", (), "read the rituals")
+        return [(name, _from_ts(at)) for name, at in rows]
 
     def claim_ritual_snooze(self, name: str, now: datetime) -> datetime | None:
         """Take a ritual's snooze that has come due; returns its time for exactly one caller, else None."""
@@ -561,11 +596,11 @@ class Store:
         for started, outcome in self._read("SELECT started_at, outcome FROM sessions WHERE outcome IS NOT NULL",
                                            (), "read the history"):
             bump(started, f"sessions_{outcome}")
-        for created, fired, status in self._read("SELECT created_at, fired_at, status FROM agreements", (),
-                                                 "read the history"):
+        for created, read, status in self._read("SELECT created_at, read_at, status FROM agreements", (),
+                                                "read the history"):
             bump(created, "agreements_made")
-            if fired is not None and status != "cancelled":
-                bump(fired, "agreements_kept")
+            if read is not None and status != "cancelled":
+                bump(read, "agreements_kept")
         for at, deck in self._read("SELECT at, deck FROM deliveries", (), "read the history"):
             day = bump(at, "prompts_read")
             if deck == "reconnection" and day not in reconnection_days:

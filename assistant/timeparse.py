@@ -36,7 +36,9 @@ More rules, each pinned by a test:
   a relative time with a different clock time, two days or two clock times are NotUnderstood.
 - A bare number ("seven", "how about seven") is a clock time; with words the parser does not know around it
   ("I have 3 cats") it is NotUnderstood. Other unknown words are skipped ("at nine after breakfast").
-- Vague amounts ("in a few minutes", "in a while"), dates ("on the 27th") and "now" are NotUnderstood.
+- Vague amounts ("in a few minutes", "in a while"), spoken dates ("on the 27th"), "now" and "not now" are
+  NotUnderstood. An ISO date ("2026-12-01", "2026-12-01 06:00", "2026-12-01T06:00") names that day.
+- Units may be short: "hr", "hrs", "h", "min", "mins", "m", "sec", "secs".
 
 Refusals are `NotUnderstood(heard, reason)` with a reason the dialog can read aloud: a time with an explicit
 day that has already passed ("today at 7 am" at 10:00, "this morning", "yesterday", "an hour ago") has
@@ -86,7 +88,8 @@ _NO_TIME_REASON = "I didn't hear a time in that"
 _CONFLICT_REASON = "I heard two different times"
 _NOW_REASON = "that is right now; a break needs some time"
 _VAGUE_REASON = "that is not a specific time"
-_DATE_REASON = "I can take a day like today, tomorrow or Friday, but not a date"
+_DATE_REASON = "I can take a day like today, tomorrow or Friday, or a date written 2026-12-01"
+_NOT_NOW_REASON = "that says not now, not when"
 _TODAY_REASON = "today, but at what time?"
 _TOO_FAR_REASON = "that is too far ahead; choose a time within the next few days"
 _TOO_FAR_UNITS = frozenset({"month", "months", "year", "years", "decade", "decades"})
@@ -207,6 +210,8 @@ class ResumeTime:
     """Sentences the dialog reads out before asking to confirm (too soon, too far away)."""
     minutes_from_now: int
     """Real elapsed minutes from `now` to `resume_at`, rounded half up."""
+    relative: bool = False
+    """Said as a span of real time ("in 2 hrs", "in ninety minutes"): read back as a span too (`describe`)."""
 
     def as_event(self) -> dict[str, object]:
         """The `assistant when --json` object (DESIGN.md)."""
@@ -232,6 +237,7 @@ class NotUnderstood:
 
 _SPOKEN_NUMBER = "|".join([*_NUMBER_WORDS, *_TENS_WORDS.values(), "oh"])
 _SUBSTITUTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?:t(?=\d))?", r" \1.\2.\3 "),     # ISO date: one token, not a range
     (r"[\u2018\u2019\u02bc`]", "'"),
     (r"\bwe'd\b", " we would "),                                 # not "wed" (Wednesday) once ' goes
     (r"@", " at "),
@@ -259,10 +265,10 @@ def _normalize(text: str) -> tuple[str, list[str]]:
     s = text.lower()
     for pattern, replacement in _SUBSTITUTIONS:
         s = pattern.sub(replacement, s)
-    heard = " ".join(s.split())
+    heard = re.sub(r"\b(\d{4})\.(\d{1,2})\.(\d{1,2})\b", r"\1-\2-\3", " ".join(s.split()))
     # alpha2digit reads "second" as an ordinal and the "o" of "o clock" as zero: protect them first.
     protected = re.sub(r"\bseconds?\b", lambda m: "secs" if m.group(0).endswith("s") else "sec",
-                       heard.replace("'", ""))
+                       " ".join(s.split()).replace("'", ""))
     try:
         digits = alpha2digit(protected, "en", threshold=0)
     except Exception:  # noqa: BLE001 - a converter failure must not crash the dialog; parse the words as they are
@@ -316,8 +322,12 @@ class _Duration:
 class _Day:
     offset: int = 0
     weekday: _Weekday | None = None
+    on: date | None = None
+    """A date written out (ISO 8601)."""
 
     def resolve(self, today: date) -> date:
+        if self.on is not None:
+            return self.on
         if self.weekday is not None:
             return today + relativedelta(days=+1, weekday=self.weekday)
         return today + relativedelta(days=+self.offset)
@@ -600,6 +610,13 @@ class _Grammar:
 
     def _match_day(self, i: int) -> int | None:
         token = self.tok(i)
+        iso = re.fullmatch(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", token)
+        if iso:
+            try:
+                self.facts.days.append(_Day(on=date(*map(int, iso.groups()))))
+            except ValueError:
+                raise _Problem(f"{token.replace('.', '-')} is not a date") from None
+            return i + 1
         if token in _TODAY_WORDS:
             self.facts.days.append(_Day(0))
             return i + 1
@@ -643,6 +660,8 @@ class _Grammar:
         if token in ("same", "this") and self.tok(i + 1) == "time":
             self.facts.same_time = True
             return i + 2
+        if token == "now" and "not" in self.t[max(0, i - 2):i]:  # "not now", "not right now"
+            raise _Problem(_NOT_NOW_REASON)
         if token == "now" and self.tok(i - 1) != "from":
             self.facts.has_now = True
             return i + 1
@@ -714,10 +733,17 @@ def _resolve(facts: _Facts, now: datetime) -> datetime:
             return _relative(duration, now)
         if duration.seconds and clocks and not days:
             # "in twenty minutes, at three twenty": both must name the same minute
+            # (on the relative time's day, or the day before for "twelve thirty at night")
             relative = _relative(duration, now)
-            absolute = _resolve(_Facts(clocks=clocks, durations=[], days=[], parts=parts, unknown=[]), now)
-            if abs(relative.astimezone(_UTC) - absolute.astimezone(_UTC)) < timedelta(minutes=1):
-                return absolute
+            day = relative.date()
+            for named in ([], [_Day(on=day)], [_Day(on=day - timedelta(days=1))]):
+                try:
+                    absolute = _resolve(_Facts(clocks=clocks, durations=[], days=named, parts=parts, unknown=[]),
+                                        now)
+                except _Problem:
+                    continue
+                if abs(relative.astimezone(_UTC) - absolute.astimezone(_UTC)) < timedelta(minutes=1):
+                    return absolute
             raise _Problem(_CONFLICT_REASON)
         if duration.seconds or days:
             raise _Problem(_CONFLICT_REASON)
@@ -797,8 +823,9 @@ def parse_resume_time(text: str, now: datetime, *, min_break: timedelta = timede
     if span > max_break:
         count, unit = _span_amount(max_break)
         warnings.append(f"more than {count} {unit}{'' if count == 1 else 's'} away")
+    relative = bool(facts.durations and facts.durations[0].seconds and not facts.days)
     return ResumeTime(heard=heard, resume_at=resume_at, warnings=tuple(warnings),
-                      minutes_from_now=math.floor(span.total_seconds() / 60 + 0.5))
+                      minutes_from_now=math.floor(span.total_seconds() / 60 + 0.5), relative=relative)
 
 
 # --- reading a time back aloud --------------------------------------------------------------------------
@@ -856,9 +883,12 @@ def _ordinal_words(n: int) -> str:
     return f"{_number_words(n)}th"
 
 
-def describe(resume_at: datetime, now: datetime) -> str:
+def describe(resume_at: datetime, now: datetime, *, relative: bool = False) -> str:
     """How the assistant reads a resume time back: "tomorrow at nine in the morning", "this evening at eight",
     "Friday at two in the afternoon", "in twenty minutes, at three forty in the afternoon".
+
+    A time said as a span (`relative`, ResumeTime.relative) is read back as a span however long it is, so
+    "in 2 hrs" and "in 90 minutes" sound alike; any time under two hours away is too.
 
     Numbers are written as words so any TTS reads them the same way; a time in the small hours belongs to the
     night before ("tonight at midnight", "tonight at twelve thirty"), as the parser reads them.
@@ -868,7 +898,7 @@ def describe(resume_at: datetime, now: datetime) -> str:
     hour, minute = local.hour, local.minute
     clock, part = _clock_words(hour, minute), _part_words(hour, minute)
     span = local.astimezone(_UTC) - now.astimezone(_UTC)
-    if timedelta(0) <= span < _RELATIVE_READBACK:
+    if timedelta(0) <= span and (span < _RELATIVE_READBACK or relative):
         minutes = math.floor(span.total_seconds() / 60 + 0.5)
         return f"in {_span_words(minutes)}, at {clock}" + (f" {part}" if part else "")
     label_date = local.date() - timedelta(days=1) if hour == 0 else local.date()

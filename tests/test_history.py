@@ -72,6 +72,7 @@ def store_weeks(env: dict[str, str], weeks=WEEKS, heard: str = "in twenty minute
                 agreement = store.add_agreement(wednesday + timedelta(hours=3), heard, wednesday)
                 if i < counts["agreements_kept"]:
                     store.mark_fired(agreement.id, wednesday + timedelta(hours=3))
+                    store.mark_read(agreement.id, wednesday + timedelta(hours=3, minutes=5))
             days = counts.get("reconnections", 0)
             for i in range(counts.get("prompts_read", 0)):  # spread over `days` days of the week
                 store.record_delivery("reconnection", f"prompt-{i}", wednesday + timedelta(days=i % days, hours=4))
@@ -177,6 +178,8 @@ def test_an_empty_history_still_plots_a_valid_image_that_says_so(env, tmp_path: 
     done = assistant(env, "history", "--plot", str(out))
     assert done.returncode == 0, done.stderr
     assert "Nothing recorded yet" in done.stdout
+    assert "Nothing recorded yet" in assistant(env, "history").stdout
+    assert not Path(env["ASSISTANT_DATA_DIR"]).exists()  # looking at an empty history creates nothing
     image = imread(out)
     dark = np.all(image[..., :3] < 0.4, axis=-1)
     assert dark.sum() > 500  # the sentence is drawn

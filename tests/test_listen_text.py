@@ -55,6 +55,12 @@ def reminders(env: dict[str, str]) -> list[dict]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
+def history_weeks(env: dict[str, str]) -> list[dict]:
+    done = subprocess.run([sys.executable, "-m", "assistant", "history", "--json"], check=True,
+                          capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+    return [w for w in map(json.loads, done.stdout.splitlines()) if w["event"] == "week"]
+
+
 def test_a_typed_session_agrees_a_time_and_reads_the_prompts_when_it_comes(setup) -> None:
     config, env = setup
     app = start(config, env)
@@ -71,7 +77,7 @@ def test_a_typed_session_agrees_a_time_and_reads_the_prompts_when_it_comes(setup
     assert reminders(env) == []  # fired: no longer pending
 
 
-def test_an_agreement_survives_sigkill_and_fires_exactly_once_after_restart(setup) -> None:
+def test_an_agreement_survives_sigkill_and_is_read_at_least_once_but_never_again_once_heard(setup) -> None:
     config, env = setup
     app = start(config, env)
     agreed = agree_in_one_minute(app)
@@ -81,21 +87,29 @@ def test_an_agreement_survives_sigkill_and_fires_exactly_once_after_restart(setu
     assert len(pending) == 1 and pending[0]["resume_at"] in agreed
 
     again = start(config, env)
-    try:
-        again.wait_for("reminder: in one minute", timeout=90)
-        again.wait_for("Before anything else", timeout=30)
-        time.sleep(3)
-    finally:
-        again.stop()
-    assert sum("reminder:" in line for line in again.lines) == 1
+    again.wait_for("reminder: in one minute", timeout=90)
+    again.wait_for("Before anything else", timeout=30)
+    os.kill(again.proc.pid, signal.SIGKILL)  # a crash in the middle of the reading
+    again.proc.wait(timeout=10)
 
-    third = start(config, env)  # a later start does not read it again
+    third = start(config, env)  # the reading cut short comes again
+    try:
+        third.wait_for("reminder: in one minute", timeout=30)
+        third.wait_for("Before anything else", timeout=30)
+        type_line(third, "we're done")
+        third.wait_for("Thank you both for coming back", timeout=30)
+    finally:
+        third.stop()
+    assert sum("reminder:" in line for line in third.lines) == 1
+
+    fourth = start(config, env)  # heard to the end: never read again
     try:
         time.sleep(4)
     finally:
-        third.stop()
-    assert not any("reminder:" in line for line in third.lines)
+        fourth.stop()
+    assert not any("reminder:" in line for line in fourth.lines)
     assert reminders(env) == []
+    assert [w["agreements_kept"] for w in history_weeks(env)] == [1]
 
 
 def test_two_reminders_missed_while_off_are_both_read_one_after_the_other(setup) -> None:
@@ -137,3 +151,48 @@ def test_false_alarm_stops_the_session_and_is_counted_in_the_history_without_kee
     assert [w["false_alarms"] for w in weeks if w["event"] == "week"] == [1]
     assert [w["pauses"] for w in weeks if w["event"] == "week"] == [1]
     assert not (Path(env["ASSISTANT_DATA_DIR"]) / "learned").exists()  # typed words teach the ear nothing
+    assert not any("choose a time" in line for line in app.lines)  # no offer after a false alarm
+
+
+def test_a_stop_during_breathing_is_immediate_then_offers_once_to_choose_a_time_and_no_ends_it(tmp_path) -> None:
+    from assistant.session.wording import FALSE_ALARM_SECONDS
+
+    config = tmp_path / "config.toml"
+    config.write_text('[session]\ncycles = 3\nspoken_cycles = 0\ngrounding = ""\n')
+    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    app = start(config, env)
+    try:
+        type_line(app, "timeout")
+        app.wait_for("state: breathing", timeout=30)
+        time.sleep(FALSE_ALARM_SECONDS)  # past the moment where a stop means "false alarm"
+        type_line(app, "stop")
+        app.wait_for("state: agreeing", timeout=10)
+        app.wait_for("Or just say no.", timeout=10)
+        type_line(app, "not now")
+        app.wait_for("state: listening", timeout=30)
+        app.wait_for("I'm here whenever you need a pause", timeout=10)
+    finally:
+        app.stop()
+    assert sum("choose a time" in line for line in app.lines) == 1
+    assert not any(line.startswith("false alarm") for line in app.lines)
+    assert [(w["sessions_stopped"], w["agreements_made"]) for w in history_weeks(env)] == [(1, 0)]
+
+
+def test_a_time_agreed_later_is_read_back_with_its_note_first_and_a_yes_typed_too_soon_is_asked_again(
+        tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[agreement]\nmin_break_minutes = 20\n")
+    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    app = start(config, env)
+    try:
+        type_line(app, "agree in five minutes")
+        type_line(app, "yes")  # before the note and the question were said: not taken
+        note = app.wait_for("assistant: That's sooner than the 20-minute break", timeout=10)
+        question = app.wait_for("Is that right?", timeout=20)
+        app.wait_for("Sorry, I was still talking.", timeout=20)
+        type_line(app, "yes")
+        app.wait_for("agreed:", timeout=20)
+    finally:
+        app.stop()
+    assert app.lines.index(note) < app.lines.index(question)
+    assert [r["heard"] for r in reminders(env)] == ["in five minutes"]

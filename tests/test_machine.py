@@ -73,9 +73,9 @@ def test_a_whole_session_runs_from_the_pause_word_back_to_listening():
 
 @pytest.mark.parametrize("state", [State.ACKNOWLEDGING, State.BREATHING, State.GROUNDING, State.AGREEING,
                                    State.CLOSING])
-def test_stop_from_every_session_state_returns_to_listening_at_once_with_a_kind_line(state):
+def test_a_false_alarm_stop_from_every_session_state_returns_to_listening_at_once_with_a_kind_line(state):
     s = drive_to(state)
-    s.command(name="stop", text="that's enough", t_ms=99_000)
+    s.command(name="stop", text="that's enough", false_alarm=True, t_ms=99_000)
     assert s.state == State.LISTENING
     assert s.outbox == [ControlPacer("stop", t_ms=99_000), Say(wording.COMMAND_ACKS["stop"], t_ms=99_000)]
     s.spoken(text=wording.COMMAND_ACKS["stop"], t_ms=102_000)  # the kind line said: the pause word again
@@ -91,7 +91,7 @@ def test_stop_while_listening_has_nothing_to_stop_and_says_nothing():
 
 def test_stop_while_the_stop_line_is_said_cuts_it_and_listens_for_the_pause_word():
     s = drive_to(State.BREATHING)
-    s.command(name="stop", t_ms=10_000)
+    s.command(name="stop", false_alarm=True, t_ms=10_000)
     s.command(name="stop", t_ms=10_400)
     assert s.outbox == [ControlPacer("stop", t_ms=10_000), Say(wording.COMMAND_ACKS["stop"], t_ms=10_000),
                         ControlPacer("stop", t_ms=10_400), _at(PAUSE_WORD_ONLY, 10_400)]
@@ -99,7 +99,7 @@ def test_stop_while_the_stop_line_is_said_cuts_it_and_listens_for_the_pause_word
 
 def test_the_pause_word_is_ignored_while_the_assistant_speaks_then_heard_again():
     s = drive_to(State.GROUNDING)
-    s.command(name="stop", t_ms=50_000)
+    s.command(name="stop", false_alarm=True, t_ms=50_000)
     s.pause_word_heard(t_ms=50_600)  # its own voice, through the speaker: echo guard
     assert s.state == State.LISTENING
     s.spoken(text=wording.COMMAND_ACKS["stop"], t_ms=53_000)
@@ -193,6 +193,68 @@ def test_agreeing_offers_to_choose_later_and_closes_after_two_quiet_minutes():
     assert s.outbox == [Say(wording.AGREE_LATER, t_ms=124_000), Say(wording.CLOSING, t_ms=124_000)]
 
 
+@pytest.mark.parametrize("state", [State.BREATHING, State.GROUNDING])
+def test_a_stop_during_an_exercise_stops_at_once_then_offers_once_to_choose_a_time(state):
+    s = drive_to(state)
+    s.command(name="stop", t_ms=30_000)
+    assert s.state == State.AGREEING
+    assert s.outbox == [ControlPacer("stop", t_ms=30_000), Say(wording.STOP_OFFER, t_ms=30_000)]
+    assert s.invite == wording.STOP_OFFER
+    s.resume_agreed(resume_at="2026-11-27T09:00:00+00:00", t_ms=40_000)
+    assert s.state == State.CLOSING and s.resume_at == "2026-11-27T09:00:00+00:00"
+
+
+def test_no_to_the_offer_ends_it_with_one_line_and_no_closing():
+    s = drive_to(State.BREATHING)
+    s.command(name="stop", t_ms=30_000)
+    s.outbox.clear()
+    s.declined(t_ms=35_000)  # read at a glance (typed) while the offer is still being said: cut it
+    assert s.state == State.LISTENING
+    assert s.outbox == [ControlPacer("stop", t_ms=35_000), Say(wording.OFFER_DECLINED, t_ms=35_000)]
+
+
+def test_silence_after_the_offer_ends_it_and_a_stop_cuts_it_without_a_word():
+    s = drive_to(State.GROUNDING)
+    s.command(name="stop", t_ms=30_000)
+    s.outbox.clear()
+    s.tick(t_ms=30_000 + machine.AGREE_TIMEOUT_MS)
+    assert s.state == State.LISTENING and s.outbox == [Say(wording.OFFER_DECLINED, t_ms=150_000)]
+    s = drive_to(State.GROUNDING)
+    s.command(name="stop", t_ms=30_000)
+    s.outbox.clear()
+    s.command(name="stop", t_ms=31_000)
+    assert s.state == State.LISTENING
+    assert s.outbox == [ControlPacer("stop", t_ms=31_000), _at(PAUSE_WORD_ONLY, 31_000)]
+
+
+def test_a_false_alarm_during_an_exercise_offers_nothing():
+    s = drive_to(State.BREATHING)
+    s.command(name="stop", false_alarm=True, t_ms=5_000)
+    assert s.state == State.LISTENING and wording.STOP_OFFER not in [a.text for a in s.outbox if isinstance(a, Say)]
+
+
+def test_an_answer_restarts_the_two_quiet_minutes():
+    s = drive_to(State.AGREEING)  # entered at 4 s
+    s.answer_heard(t_ms=100_000)
+    s.tick(t_ms=124_000)
+    assert s.state == State.AGREEING
+    s.tick(t_ms=220_000)
+    assert s.state == State.CLOSING
+
+
+def test_a_time_chosen_later_opens_agreeing_without_the_invitation_when_a_time_came_with_it():
+    s = Session()
+    s.choose_time(phrase="friday morning", t_ms=1_000)
+    assert s.state == State.AGREEING and s.outbox == [] and s.invite == ""
+
+
+def test_no_while_agreeing_leaves_the_time_for_later_and_closes():
+    s = drive_to(State.AGREEING)
+    s.declined(t_ms=20_000)
+    assert s.state == State.CLOSING
+    assert s.outbox == [Say(wording.AGREE_LATER, t_ms=20_000), Say(wording.CLOSING, t_ms=20_000)]
+
+
 def test_skip_while_agreeing_leaves_the_time_for_later_and_closes():
     s = drive_to(State.AGREEING)
     s.command(name="skip", t_ms=20_000)
@@ -227,7 +289,7 @@ def test_closing_returns_to_listening_even_if_its_words_are_never_reported_spoke
 
 def test_an_exercise_ending_after_a_stop_is_ignored():
     s = drive_to(State.BREATHING)
-    s.command(name="stop", t_ms=9_000)
+    s.command(name="stop", false_alarm=True, t_ms=9_000)
     s.spoken(text=wording.COMMAND_ACKS["stop"], t_ms=12_000)
     s.exercise_done(t_ms=12_100)
     assert s.state == State.LISTENING

@@ -362,3 +362,18 @@ def test_pocketsphinx_hears_the_spoken_cues_in_a_rendered_session():
 
 
 
+
+
+def test_speech_is_resampled_without_folding_its_highs_back_into_the_band():
+    import numpy as np
+
+    from assistant.session.pacer import RATE, _resampled
+    from assistant.speech.voice import Clip
+
+    source_rate = 44100
+    t = np.arange(source_rate) / source_rate  # 1 sec
+    above_nyquist = 0.5 * np.sin(2 * np.pi * (RATE / 2 + 2000) * t).astype(np.float32)  # cannot be played at RATE
+    out = _resampled(Clip(above_nyquist, source_rate), RATE)
+    assert len(out) == RATE
+    middle = out[RATE // 10: -RATE // 10]  # the filter's edges aside
+    assert np.sqrt(np.mean(middle ** 2)) < 0.01  # np.interp left it as a loud alias tone (rms 0.35)

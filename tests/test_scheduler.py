@@ -216,6 +216,30 @@ def test_a_snoozed_ritual_comes_back_once_and_the_next_day_is_unchanged(store: S
     assert tomorrow.resume_at == london(2026, 11, 21, 20, 0)
 
 
+def test_a_reading_cut_short_comes_back_within_the_grace_time_and_never_once_it_was_heard(store: Store) -> None:
+    scheduler = Scheduler(store, (CHECKIN,), zone=LONDON, ritual_grace=timedelta(hours=1))
+    at = london(2026, 11, 20, 19, 45)
+    agreement = store.add_agreement(at, "at quarter to eight", NOW)
+    scheduler.due(london(2026, 11, 20, 12, 0))  # first sight of the ritual
+    [due] = scheduler.due(at)
+    [checkin] = scheduler.due(london(2026, 11, 20, 20, 0))
+    # a crash: neither reading finished; the listener is back ten minutes later
+    back = london(2026, 11, 20, 20, 10)
+    assert [(d.agreement_id, d.ritual) for d in scheduler.interrupted(back)] == [(agreement.id, ""),
+                                                                                 (None, "daily_checkin")]
+    assert scheduler.due(back) == []  # not handed out twice by `due`
+    store.mark_read(due.agreement_id, back)
+    store.ritual_reading(checkin.ritual, None)
+    assert scheduler.interrupted(back) == []  # heard: never again
+
+
+def test_a_reading_cut_short_longer_ago_than_the_grace_time_is_not_read_again(store: Store) -> None:
+    scheduler = Scheduler(store, (CHECKIN,), zone=LONDON, ritual_grace=timedelta(hours=1))
+    scheduler.due(london(2026, 11, 20, 12, 0))
+    scheduler.due(london(2026, 11, 20, 20, 0))
+    assert scheduler.interrupted(london(2026, 11, 20, 23, 0)) == []  # a check-in read out at 23:00 is noise
+
+
 def test_next_wakeup_is_the_soonest_of_agreements_and_rituals(store: Store) -> None:
     scheduler = Scheduler(store, (CHECKIN,), zone=LONDON)
     assert Scheduler(store, zone=LONDON).next_wakeup(NOW) is None

@@ -73,6 +73,30 @@ def test_a_version_1_database_is_migrated_and_keeps_its_agreements(db: Path) -> 
         assert store.delivered_ids("reconnection") == ["settle-in"]
 
 
+def test_a_version_3_database_counts_its_fired_agreements_as_read(db: Path) -> None:
+    db.parent.mkdir()
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, target=3)
+    conn.execute("INSERT INTO agreements (created_at, resume_at, zone, heard, status, fired_at) VALUES "
+                 "('2026-11-20T18:00:00.000000+00:00', '2026-11-20T19:00:00.000000+00:00', 'Europe/London', "
+                 "'at seven', 'fired', '2026-11-20T19:00:01.000000+00:00')")
+    conn.close()
+    with open_store(db) as store:
+        assert store.unread_agreements() == []
+        assert store.get(1).read_at == datetime(2026, 11, 20, 19, 0, 1, tzinfo=UTC)
+
+
+def test_an_agreement_is_kept_only_once_its_prompts_were_read_and_only_once() -> None:
+    store = Store(sqlite3.connect(":memory:"))
+    a = store.add_agreement(NOW + timedelta(hours=1), "in an hour", NOW)
+    assert not store.mark_read(a.id, NOW)  # not begun: nothing to mark
+    store.mark_fired(a.id, NOW + timedelta(hours=1))
+    assert [u.id for u in store.unread_agreements()] == [a.id]  # begun, cut short: to read again
+    assert store.mark_read(a.id, NOW + timedelta(hours=1, minutes=9))
+    assert not store.mark_read(a.id, NOW + timedelta(hours=2))
+    assert store.unread_agreements() == []
+
+
 def test_opening_twice_applies_each_migration_once(db: Path) -> None:
     open_store(db).close()
     with open_store(db) as store:
@@ -431,6 +455,9 @@ def test_sessions_pauses_and_deliveries_add_up_per_week() -> None:
     store.end_session(stopped, "stopped", monday + timedelta(days=1, minutes=1))
     a = store.add_agreement(monday + timedelta(days=1), "tomorrow at eight", monday)
     store.mark_fired(a.id, monday + timedelta(days=1))
+    store.mark_read(a.id, monday + timedelta(days=1, minutes=10))
+    begun = store.add_agreement(monday + timedelta(days=1), "tomorrow at nine", monday)
+    store.mark_fired(begun.id, monday + timedelta(days=1))  # its reading never finished: not kept
     cancelled = store.add_agreement(monday + timedelta(days=2), "wednesday", monday)
     store.cancel(cancelled.id)
     for prompt in ("settle-in", "what-it-meant"):
@@ -442,7 +469,7 @@ def test_sessions_pauses_and_deliveries_add_up_per_week() -> None:
     first, second = store.weekly_counts(LONDON)
     assert first.week == date(2026, 11, 16) and second.week == date(2026, 11, 23)
     assert (first.pauses, first.sessions_completed, first.sessions_stopped) == (1, 1, 1)
-    assert (first.agreements_made, first.agreements_kept, first.reconnections, first.prompts_read) == (2, 1, 1, 2)
+    assert (first.agreements_made, first.agreements_kept, first.reconnections, first.prompts_read) == (3, 1, 1, 2)
     assert (second.prompts_read, second.reconnections, second.pauses) == (1, 0, 0)
 
 

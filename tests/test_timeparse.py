@@ -88,6 +88,13 @@ RELATIVE = [
     ("in 2h30", NOW, nov(24, 17, 30)),
     ("in a couple of hours", NOW, nov(24, 17, 0)),
     ("in 3 hrs", NOW, nov(24, 18, 0)),
+    ("in 2 hrs", NOW, nov(24, 17, 0)),
+    ("in 2hr", NOW, nov(24, 17, 0)),
+    ("in 45 mins", NOW, nov(24, 15, 45)),
+    ("2026-11-26 06:00", NOW, nov(26, 6, 0)),
+    ("2026-11-26T18:30", NOW, nov(26, 18, 30)),
+    ("2026-11-26", NOW, nov(26, 9, 0)),
+    ("on 2026-11-26 at 7 pm", NOW, nov(26, 19, 0)),
     ("in 2h", NOW, nov(24, 17, 0)),
     ("in a hundred and twenty minutes", NOW, nov(24, 17, 0)),
     ("in one hundred minutes", NOW, nov(24, 16, 40)),
@@ -396,6 +403,10 @@ REFUSALS = [
     ("tomorrow or friday", NOW, REJECT),
     ("in twenty minutes at seven", NOW, REJECT),
     ("on the 27th", NOW, REJECT),
+    ("not now", NOW, REJECT),
+    ("not right now", NOW, REJECT),
+    ("2026-13-01", NOW, REJECT),
+    ("2026-11-20 09:00", NOW, PAST),
     ("november 27", NOW, REJECT),
     ("at 7 am in the evening", NOW, REJECT),
     ("half past", NOW, REJECT),
@@ -541,6 +552,25 @@ def test_warnings_name_the_configured_bounds():
 ])
 def test_describe_reads_a_resume_time_back_in_words(resume_at, spoken):
     assert describe(resume_at, NOW) == spoken
+
+
+@pytest.mark.parametrize(("phrase", "spoken"), [
+    ("in 2 hrs", "in two hours, at five in the evening"),
+    ("in 2 hours", "in two hours, at five in the evening"),
+    ("in 90 minutes", "in an hour and a half, at four thirty in the afternoon"),
+    ("in 1.5 hrs", "in an hour and a half, at four thirty in the afternoon"),
+    ("in 30 hours", "in thirty hours, at nine at night"),
+    ("at five pm", "this evening at five"),
+])
+def test_a_span_is_read_back_as_a_span_however_long_and_a_clock_time_as_a_clock_time(phrase, spoken):
+    result = parse_resume_time(phrase, NOW)
+    assert describe(result.resume_at, NOW, relative=result.relative) == spoken
+    again = parse_resume_time(spoken, NOW)  # what is read back is understood as the same time
+    assert isinstance(again, ResumeTime) and again.resume_at == result.resume_at
+
+
+def test_not_now_is_not_read_as_right_now():
+    assert parse_resume_time("not now", NOW).reason != parse_resume_time("right now", NOW).reason
 
 
 def test_describe_says_today_for_a_later_time_in_the_day():

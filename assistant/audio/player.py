@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.audio.alsa_quiet import quiet_alsa
 from assistant.audio.devices import DeviceError, _sd, find_device
 
 _LOGGER = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class StreamPlayer:
         self.last_callback_at = monotonic()
         """Monotonic time of PortAudio's last callback (or of opening): a stream that stops asking has stalled."""
         self._pending = np.zeros(0, dtype=np.float32)
+        quiet_alsa()
         try:
             self._stream = sd.OutputStream(samplerate=sample_rate, channels=1, dtype="float32",
                                            blocksize=BLOCK_SAMPLES, device=find_device(device, "output"),

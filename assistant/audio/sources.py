@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 
 import numpy as np
 
+from .alsa_quiet import quiet_alsa
 from .devices import DeviceError, _sd, find_device
 
 __all__ = ["SAMPLES_PER_BLOCK", "SAMPLE_RATE", "AudioSource", "MicSource"]
@@ -75,6 +76,7 @@ class MicSource:
         self._closed = False
         self.last_block_at = monotonic()
         """Monotonic time of the last callback (or of opening): a stream that stops calling back has stalled."""
+        quiet_alsa()
         try:
             self._stream = sd.InputStream(
                 samplerate=SAMPLE_RATE,

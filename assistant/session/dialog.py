@@ -1,8 +1,12 @@
 """Agreeing when to resume: ask, hear a time, read it back, yes or no; re-ask when not understood.
 
-Receives what was heard (a time phrase's words, or yes / no) and the wall-clock `now`. Emits `Say` actions
-into `outbox` and, once confirmed, `agreed` (the ResumeTime). Never a dead end: anything not understood is
-asked again with an example, and the couple can always say "skip" to the session to choose later.
+Receives what was heard (a time phrase's words, or yes / no), which lines have been heard out (`heard_out`),
+and the wall-clock `now`. Emits `Say` actions into `outbox` and, once confirmed, `agreed` (the ResumeTime);
+`declined` when the couple says no to choosing a time now. Never a dead end: anything not understood is
+asked again with an example, and a time can always be chosen later (`assistant agree`).
+
+A question is asked last, after any note about the time, and no answer counts until it has been heard out:
+an answer that comes earlier was cut off, and the question is asked once more when it has been said.
 """
 
 from __future__ import annotations
@@ -16,14 +20,19 @@ from assistant.timeparse import NotUnderstood, ResumeTime, describe, parse_resum
 NOT_UNDERSTOOD = "Sorry, I didn't catch a time. You could say, in twenty minutes, or Friday morning."
 ASK_AGAIN = "Okay. When would suit you both?"
 CONFIRM = "{when}. Is that right?"
-SOONER_NOTE = ("That's sooner than {minutes} minutes. A flooded body usually needs about that long to settle, "
-               "but it's your choice.")
-LATER_NOTE = "That's more than {hours} hours away, which can feel like a long wait. It's your choice."
+NOTE = "That's {warning}, but it's your choice."
+"""Read before the question, for each of the parser's warnings (too soon, too far): one rule for both."""
 AGREED = "Okay. I'll remind you {when}."
 YES_NO_AGAIN = "Please say yes or no."
+CUT_OFF = "Sorry, I was still talking. {question}"
+"""Asked once when an answer came before the question had been heard out."""
+UNHEARD = "I may have missed what you said. {question}"
+"""Asked once when nothing is heard for a while after the question (an answer said over the assistant)."""
+REASK_AFTER_SECONDS = 20.0
+"""Quiet after a question, in audio seconds, after which it is asked once more."""
 
 YES_PHRASES = ("yes", "yeah", "yep", "that's right", "correct", "sounds good", "okay")
-NO_PHRASES = ("no", "nope", "not right", "that's wrong", "wrong")
+NO_PHRASES = ("no", "nope", "not right", "that's wrong", "wrong", "not now", "no thanks", "no thank you")
 
 
 @dataclass
@@ -35,46 +44,105 @@ class AgreeDialog:
     outbox: list = field(default_factory=list)
     proposed: ResumeTime | None = None
     agreed: ResumeTime | None = None
+    declined: bool = False
+    """No to choosing a time now (a "no" while no time is proposed)."""
     tries: int = 0
+    question: str | None = None
+    """The last question said; answers count once it has been heard out."""
+    asked: bool = True
+    """Whether `question` has been heard out."""
+    cut_off: bool = False
+    """An answer came before the question was heard out; it is asked again then (once)."""
+    reasked: bool = False
+    _plain: str = ""
+    """The question without a "sorry" in front, for asking it again."""
+    _asked_at: float | None = None
+    _heard_since: bool = False
 
     @property
     def awaiting_yes_no(self) -> bool:
         return self.proposed is not None and self.agreed is None
 
+    def ask(self, question: str, *notes: str, frame: str = "{question}") -> None:
+        """Say the notes, then the question (last, so an answer follows the whole of it)."""
+        self.outbox.extend(Say(note) for note in notes)
+        self.expect(frame.format(question=question))
+        self._plain = question
+        self.outbox.append(Say(self.question))
+
+    def expect(self, question: str) -> None:
+        """A question someone else said (the session's invitation): answers count once it is heard out."""
+        self.question, self._plain, self.asked, self._asked_at = question, question, False, None
+
+    def heard_out(self, text: str, t_s: float = 0.0) -> None:
+        """A line has been said to its end (audio seconds `t_s`); re-ask once if an answer was cut off."""
+        if self.asked or text != self.question:
+            return
+        self.asked, self._asked_at, self._heard_since = True, t_s, False
+        if self.cut_off and not self.reasked:
+            self.cut_off, self.reasked = False, True
+            self.ask(self._plain, frame=CUT_OFF)
+
+    def heard_speech(self) -> None:
+        """Someone started speaking (no silence re-ask for this question)."""
+        self._heard_since = True
+
+    def tick(self, t_s: float) -> None:
+        """Audio time passes: after a long quiet following the question, ask it once more."""
+        if (self.asked and self._asked_at is not None and not self._heard_since and not self.reasked
+                and self.question is not None and t_s - self._asked_at >= REASK_AFTER_SECONDS):
+            self.reasked = True
+            self.ask(self._plain, frame=UNHEARD)
+
+    def _too_early(self) -> bool:
+        if not self.asked:
+            self.cut_off = True
+        return not self.asked
+
     def heard_time(self, words: str, now: datetime) -> None:
         """A stretch of speech while waiting for a time (or a new time instead of yes/no)."""
+        if self._too_early():
+            return
+        self._heard_since = True
+        if self.proposed is None and yes_or_no(words) == "no":
+            self.declined = True
+            return
+        if self.proposed is None and yes_or_no(words) == "yes":
+            self.ask(ASK_AGAIN)
+            return
         result = parse_resume_time(words, now, min_break=self.min_break, max_break=self.max_break)
         self.tries += 1
+        self.reasked = False
         if isinstance(result, NotUnderstood):
-            self.outbox.append(Say(NOT_UNDERSTOOD if result.reason != "that time has already passed"
-                                   else f"Hmm, {result.reason}. When would suit you?"))
+            self.ask(NOT_UNDERSTOOD if result.reason != "that time has already passed"
+                     else f"Hmm, {result.reason}. When would suit you?")
             return
         self.proposed = result
-        spoken = describe(result.resume_at, now)
-        self.outbox.append(Say(CONFIRM.format(when=spoken[0].upper() + spoken[1:])))
-        span = result.resume_at - now
-        if span < self.min_break:
-            self.outbox.append(Say(SOONER_NOTE.format(minutes=round(self.min_break.total_seconds() / 60))))
-        elif span > self.max_break:
-            self.outbox.append(Say(LATER_NOTE.format(hours=round(self.max_break.total_seconds() / 3600))))
+        spoken = describe(result.resume_at, now, relative=result.relative)
+        self.ask(CONFIRM.format(when=spoken[0].upper() + spoken[1:]),
+                 *(NOTE.format(warning=warning) for warning in result.warnings))
 
     def heard_answer(self, answer: str, now: datetime) -> None:
         """yes / no (as canonical words) about the proposed time."""
-        if self.proposed is None:
+        if self.proposed is None or self._too_early():
             return
+        self._heard_since = True
         if answer == "yes":
             self.agreed = self.proposed
-            self.outbox.append(Say(AGREED.format(when=describe(self.agreed.resume_at, now))))
+            when = describe(self.agreed.resume_at, now, relative=self.agreed.relative)
+            self.outbox.append(Say(AGREED.format(when=when)))
+            self.question = None
         elif answer == "no":
             self.proposed = None
-            self.outbox.append(Say(ASK_AGAIN))
+            self.reasked = False
+            self.ask(ASK_AGAIN)
         else:
-            self.outbox.append(Say(YES_NO_AGAIN))
+            self.ask(YES_NO_AGAIN)
 
 
 def yes_or_no(text: str) -> str | None:
     """"yes", "no" or None for a typed or recognised answer."""
-    words = " ".join(text.lower().replace("’", "'").split()).strip(" .!?")
+    words = " ".join(text.lower().replace("’", "'").split()).strip(" .!?,")
     if words in YES_PHRASES or words.split(" ")[0] in ("yes", "yeah", "yep"):
         return "yes"
     if words in NO_PHRASES or words.split(" ")[0] in ("no", "nope"):

@@ -12,9 +12,14 @@
       │                                                                                      ▲
       └──── command(stop) from every state: stop sound, one kind line ─┐     exercise_done ──┘
                                                                            (from GROUNDING)
+  A stop during BREATHING or GROUNDING (not a false alarm) stops the sound at once, then goes to AGREEING
+  with a gentle offer to choose a time instead of the invitation; a no (`declined`), a stop or two quiet
+  minutes end the offer back in LISTENING. `choose_time` goes from LISTENING to AGREEING (a time agreed
+  later, `listen --text`).
 ```
-Receives triggers: `pause_word_heard`, `command(name=stop|skip|slower|faster|repeat)`, `spoken(text=...)`,
-`exercise_done`, `resume_agreed(resume_at=...)`, `tick`; every trigger takes `t_ms` (audio clock).
+Receives triggers: `pause_word_heard`, `command(name=stop|skip|slower|faster|repeat, false_alarm=bool)`,
+`spoken(text=...)`, `exercise_done`, `resume_agreed(resume_at=...)`, `declined`, `answer_heard`,
+`choose_time(phrase=...)`, `tick`; every trigger takes `t_ms` (audio clock).
 Emits into `self.outbox`: `Say`, `ListenFor` (events.py) and `StartExercise`, `ControlPacer` (below).
 The app drains the outbox: Say and ControlPacer go to the running Pacer (`say`, `stop`, `skip`, ...),
 StartExercise builds a timeline, and it reports `spoken` when a Say has been heard out and `exercise_done`
@@ -100,7 +105,11 @@ TABLE = [
      "unless": "is_speaking"},
     {"trigger": "pause_word_heard", "source": _S.LISTENING, "dest": None},  # our own voice: echo guard
     {"trigger": "pause_word_heard", "source": _SESSION, "dest": None},  # already pausing
-    # commands: stop wins everywhere
+    # commands: stop wins everywhere (during an exercise it stops at once, then offers to choose a time)
+    {"trigger": "command", "source": _EXERCISING, "dest": _S.AGREEING,
+     "conditions": "is_stop", "unless": "is_false_alarm", "before": "_stop_then_offer"},
+    {"trigger": "command", "source": _S.AGREEING, "dest": _S.LISTENING,
+     "conditions": ["is_stop", "is_offer"], "before": "_stop_quietly"},
     {"trigger": "command", "source": _SESSION, "dest": _S.LISTENING,
      "conditions": "is_stop", "before": "_stop"},
     {"trigger": "command", "source": _S.LISTENING, "dest": None, "after": "_command_while_listening"},
@@ -127,9 +136,18 @@ TABLE = [
      "dest": None},  # late report after a stop, or nothing running
     # hand-over from the agreement dialog
     {"trigger": "resume_agreed", "source": _S.AGREEING, "dest": _S.CLOSING, "before": "_keep_resume_time"},
+    {"trigger": "declined", "source": _S.AGREEING, "dest": _S.LISTENING, "conditions": "is_offer",
+     "before": ["_stop_quietly", "_offer_declined"]},
+    {"trigger": "declined", "source": _S.AGREEING, "dest": _S.CLOSING, "before": "_agree_later"},
+    {"trigger": "answer_heard", "source": _S.AGREEING, "dest": None, "before": "_restart_wait"},
+    {"trigger": "answer_heard", "source": list(_S), "dest": None},
+    {"trigger": "choose_time", "source": _S.LISTENING, "dest": _S.AGREEING},
+    {"trigger": "choose_time", "source": _SESSION, "dest": None},
     # audio-clock time
     {"trigger": "tick", "source": _S.ACKNOWLEDGING, "dest": _S.BREATHING,
      "conditions": "ack_timed_out", "before": "_stop_waiting_for_speech"},
+    {"trigger": "tick", "source": _S.AGREEING, "dest": _S.LISTENING,
+     "conditions": ["agree_timed_out", "is_offer"], "before": "_offer_declined"},
     {"trigger": "tick", "source": _S.AGREEING, "dest": _S.CLOSING,
      "conditions": "agree_timed_out", "before": "_agree_later"},
     {"trigger": "tick", "source": _S.CLOSING, "dest": _S.LISTENING,
@@ -149,12 +167,15 @@ class Session:
     """Latest audio-clock time seen in a trigger."""
     resume_at: str | None = None
     """What the agreement dialog settled on, if anything."""
+    invite: str = ""
+    """The line that opened AGREEING (the invitation or the offer after a stop); "" when a time came with it."""
 
     def __post_init__(self) -> None:
         self._speaking: list[str] = []
         self._entered_ms = 0
         self._tempo_steps = 0
         self._skip_breathing = False
+        self._offer = False
         self.machine = Machine(model=self, states=State, transitions=TABLE, initial=State.LISTENING,
                                queued=True, send_event=True, auto_transitions=False,
                                prepare_event="_note", after_state_change="_entered")
@@ -189,6 +210,13 @@ class Session:
     def is_stop(self, event: EventData) -> bool:
         return event.kwargs.get("name") == "stop"
 
+    def is_false_alarm(self, event: EventData) -> bool:
+        return bool(event.kwargs.get("false_alarm"))
+
+    def is_offer(self, event: EventData) -> bool:
+        """AGREEING was entered by a stop: an offer, which a no or a quiet ends without a closing."""
+        return self._offer
+
     def is_skip(self, event: EventData) -> bool:
         return event.kwargs.get("name") == "skip"
 
@@ -209,7 +237,7 @@ class Session:
 
     # -- entering states ------------------------------------------------------------------------------------
     def on_enter_LISTENING(self, event: EventData) -> None:
-        self._tempo_steps, self._skip_breathing = 0, False
+        self._tempo_steps, self._skip_breathing, self._offer = 0, False, False
         if not self._speaking:
             self._listen_for_pause_word(event)
 
@@ -226,7 +254,12 @@ class Session:
         self.outbox.append(StartExercise("grounding", self.plan.grounding, t_ms=self.t_ms))
 
     def on_enter_AGREEING(self, event: EventData) -> None:
-        self._say(wording.AGREE_INVITE)
+        if self._offer:
+            self.invite = wording.STOP_OFFER
+        else:
+            self.invite = "" if event.kwargs.get("phrase") else wording.AGREE_INVITE
+        if self.invite:
+            self._say(self.invite)
 
     def on_enter_CLOSING(self, event: EventData) -> None:
         self._say(wording.CLOSING)
@@ -243,6 +276,23 @@ class Session:
         self._speaking.clear()
         self._control("stop")
         self._say(wording.COMMAND_ACKS["stop"])
+
+    def _stop_then_offer(self, event: EventData) -> None:
+        self._speaking.clear()
+        self._control("stop")
+        self._offer = True
+
+    def _stop_quietly(self, event: EventData) -> None:
+        """A stop while the offer is made: cut it, nothing more to say."""
+        self._speaking.clear()
+        self._control("stop")
+
+    def _offer_declined(self, event: EventData) -> None:
+        self._say(wording.OFFER_DECLINED)
+
+    def _restart_wait(self, event: EventData) -> None:
+        """Something was said to the dialog: the two quiet minutes count from now."""
+        self._entered_ms = self.t_ms
 
     def _command_while_listening(self, event: EventData) -> None:
         """Only a stop matters here: it cuts the line still being said. Nothing else is running."""

@@ -131,11 +131,17 @@ def _t(sample: int, rate: int = RATE) -> float:
 
 
 def _resampled(clip: Clip, rate: int) -> np.ndarray:
+    """Speech at the pacer's rate, band-limited by soxr (straight interpolation folds the voice's highs back
+    down as a hiss); exactly round(len * rate / clip rate) samples, so the timeline's lengths hold."""
     if clip.sample_rate == rate or len(clip.samples) == 0:
         return clip.samples
+    import soxr
+
     n = round(len(clip.samples) * rate / clip.sample_rate)
-    x = np.arange(n) * (clip.sample_rate / rate)
-    return np.interp(x, np.arange(len(clip.samples)), clip.samples).astype(np.float32)
+    out = soxr.resample(np.asarray(clip.samples, dtype=np.float32), clip.sample_rate, rate, quality="HQ")
+    if len(out) < n:
+        out = np.concatenate([out, np.zeros(n - len(out), dtype=np.float32)])
+    return out[:n].astype(np.float32, copy=False)
 
 
 def _speech(voice: Voice, text: str, rate: int) -> np.ndarray:

@@ -47,7 +47,12 @@ CLOSING_SKIPPED = "Okay."
 
 AGREE_INVITE = "When you both feel ready, let's pick a time to come back to this talk. When would suit you?"
 """Hand-over to agreeing when to resume (the dialog itself belongs to the agreement issue)."""
-AGREE_LATER = "That's fine. You can choose a time later."
+AGREE_LATER = "That's fine. When you're ready, you can choose a time on the computer: type assistant agree, and the time."
+"""Said when no time is chosen in the session; `assistant agree "friday morning"` does it later."""
+STOP_OFFER = ("Okay, we'll stop here. If you like, we can choose a time to come back to this talk. "
+              "When would suit you? Or just say no.")
+"""Said after a stop during an exercise (not a false alarm): once, and a no or silence ends it."""
+OFFER_DECLINED = "Okay. I'm here whenever you need a pause."
 CLOSING = "Thank you both for taking this pause. Be gentle with yourselves."
 
 COMMAND_PHRASES = {
@@ -117,7 +122,7 @@ def command_vocabulary() -> tuple[str, ...]:
 def all_lines() -> tuple[str, ...]:
     """Every fixed line, so a voice can render them ahead of time (the acknowledgement must start fast)."""
     lines = [PAUSE_ACK, BREATHING_INTRO, BREATHING_DONE, NO_RUSH, CLOSING_SKIPPED, AGREE_INVITE, AGREE_LATER,
-             CLOSING, *PHASE_WORDS.values(), *ENCOURAGEMENT, *COMMAND_ACKS.values()]
+             STOP_OFFER, OFFER_DECLINED, CLOSING, *PHASE_WORDS.values(), *ENCOURAGEMENT, *COMMAND_ACKS.values()]
     for intro, steps, closing in GROUNDING.values():
         lines += [intro, *(line for line, _ in steps), closing]
     return tuple(dict.fromkeys(lines))
@@ -126,6 +131,6 @@ def all_lines() -> tuple[str, ...]:
 __all__ = [
     "AGREE_INVITE", "AGREE_LATER", "BREATHING_DONE", "BREATHING_INTRO", "CLOSING", "CLOSING_SKIPPED",
     "COMMAND_ACKS", "COMMAND_PHRASES", "ENCOURAGEMENT", "FALSE_ALARM_PHRASES", "FALSE_ALARM_SECONDS", "GROUNDING",
-    "NO_RUSH", "PAUSE_ACK", "PHASE_WORDS",
+    "NO_RUSH", "OFFER_DECLINED", "PAUSE_ACK", "PHASE_WORDS", "STOP_OFFER",
     "all_lines", "command_vocabulary",
 ]

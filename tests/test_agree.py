@@ -1,0 +1,59 @@
+"""`assistant agree PHRASE`: a resume time chosen after the session, with the spoken dialog's checks,
+read-back and confirmation (typed on stdin, or --yes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, data: Path, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
+                          env={**os.environ, "ASSISTANT_DATA_DIR": str(data)}, timeout=60, check=False)
+
+
+def pending(data: Path) -> list[str]:
+    done = run("reminders", "--json", data=data)
+    return [json.loads(line)["heard"] for line in done.stdout.splitlines()]
+
+
+def test_agree_reads_the_time_back_with_its_note_first_and_keeps_it_only_after_yes(tmp_path: Path) -> None:
+    refused = run("agree", "in five minutes", data=tmp_path, stdin="no\n")
+    assert refused.returncode == 1 and "Nothing saved" in refused.stdout and pending(tmp_path) == []
+    done = run("agree", "in five minutes", data=tmp_path, stdin="yes\n")
+    assert done.returncode == 0, done.stderr
+    note, question, agreed = done.stdout.splitlines()
+    assert note.startswith("That's sooner than the 20-minute break")
+    assert question.startswith("In five minutes, at ") and "Is that right?" in question
+    assert agreed.startswith("Okay. I'll remind you in five minutes") and "assistant listen" in agreed
+    assert pending(tmp_path) == ["in five minutes"]
+
+
+def test_agree_with_yes_needs_no_answer_and_a_phrase_with_no_time_keeps_nothing(tmp_path: Path) -> None:
+    assert run("agree", "--yes", "in 2 hrs", data=tmp_path).returncode == 0
+    nonsense = run("agree", "--yes", "banana bread", data=tmp_path)
+    assert nonsense.returncode == 1 and "didn't catch a time" in nonsense.stdout
+    missing = run("agree", data=tmp_path)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "assistant agree" in missing.stderr
+    assert pending(tmp_path) == ["in 2 hrs"]
+
+
+def test_reminders_lists_a_header_then_the_agreed_time_and_its_status(tmp_path: Path) -> None:
+    assert run("agree", "--yes", "friday morning", data=tmp_path).returncode == 0
+    header, row = run("reminders", data=tmp_path).stdout.splitlines()
+    assert header.split() == ["ID", "REMINDER", "AT", "STATUS", "AGREED"]
+    assert row.split()[0] == "1" and "Fri" in row and "09:00" in row and "to come" in row
+    assert '"friday morning" on ' in row
+
+
+def test_closing_listen_with_a_reminder_to_come_says_when_and_how_to_keep_it_running(tmp_path: Path) -> None:
+    assert run("agree", "--yes", "friday morning", data=tmp_path).returncode == 0
+    closed = run("listen", "--text", data=tmp_path, stdin="")  # Ctrl-D at once
+    assert closed.returncode == 0, closed.stderr
+    last = closed.stdout.splitlines()[-1]
+    assert last.startswith("Next reminder: ") and "09:00" in last and "assistant service install" in last
+    empty = tmp_path / "empty"
+    assert "Next reminder" not in run("listen", "--text", data=empty, stdin="").stdout
