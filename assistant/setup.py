@@ -464,6 +464,8 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     sentences = [read_audio(f) for f in sentence_files or []]
     if sentences and not takes:
         raise ValueError("--sentences needs --takes: give the recordings of the word too")
+    if takes and word is None:
+        raise ValueError("--takes needs --word: say which word the recordings hold")
     if takes and len(takes) % partners:
         raise ValueError(f"--takes: {len(takes)} recordings do not share out among --partners {partners}; give the "
                          f"same number from each of you ({partners}, {2 * partners}, {3 * partners}, ...)")

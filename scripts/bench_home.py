@@ -214,7 +214,10 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=Path("/work/corpus/emb"))
     ap.add_argument("--home", type=Path, default=Path("/work/corpus/home"), help="kept examples and evidence")
     ap.add_argument("--only", choices=("adapt", "second"), action="append")
+    ap.add_argument("--epochs", type=int, default=adaptation.FINE_TUNE_EPOCHS, help="fine-tune epochs to try")
+    ap.add_argument("--rate", type=float, default=adaptation.FINE_TUNE_RATE, help="fine-tune learning rate")
     args = ap.parse_args()
+    adaptation.FINE_TUNE_EPOCHS, adaptation.FINE_TUNE_RATE = args.epochs, args.rate
     only = set(args.only or ("adapt", "second"))
     builds = [b for b in args.builds if (b / "manifest.json").is_file()]
     streams = Streams(builds, args.cache)

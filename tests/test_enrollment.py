@@ -45,7 +45,7 @@ def enrolled(shared_dir: Path, tmp_path_factory) -> dict:
 def test_setup_from_files_saves_the_word_and_a_threshold_from_the_takes(enrolled) -> None:
     result = enrolled["result"]
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "saved" in result.stdout and "from your voices" in result.stdout
+    assert "saved" in result.stdout and "from your 2 voices" in result.stdout
     listener = load_config(enrolled["config"]).listener
     assert listener.pause_words == ("alexa",)
     assert 0.0 < listener.thresholds["alexa"] < 1.0

@@ -1,6 +1,7 @@
 """Learning in the home, end to end through the PulseAudio rig: while the word model retrains in the
 background, a pause word played into the virtual microphone is still heard at once; "false alarm" stops the
-session and the ear keeps that moment as numbers; nothing on disk is audio; the history counts it."""
+session and the ear keeps that moment as numbers; nothing on disk is audio; the history counts it.
+(The retrain's result, and the history line about it, are tested without the rig: test_home_learning.py.)"""
 
 from __future__ import annotations
 
@@ -59,7 +60,6 @@ def test_a_pause_word_is_heard_while_the_model_retrains_and_a_false_alarm_is_lea
         pulse_rig.play_into_mic(partner_says("false alarm."))
         app.wait_for("false alarm: alexa", timeout=20)
         app.wait_for("state: listening", timeout=10)
-        app.wait_for('"alexa" model retrained on', timeout=300)
     finally:
         app.stop()
     kept = LearnedStore.open(data, "alexa")
@@ -71,4 +71,3 @@ def test_a_pause_word_is_heard_while_the_model_retrains_and_a_false_alarm_is_lea
                           env={**os.environ, **env}, timeout=60, check=True)
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert sum(w["false_alarms"] for w in lines if w["event"] == "week") == 1
-    assert [m["learned_moments"] for m in lines if m["event"] == "word_model"] == [RETRAIN_AFTER]

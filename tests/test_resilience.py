@@ -204,7 +204,8 @@ def test_an_error_in_a_stage_is_logged_and_the_listener_goes_on_with_its_session
     assert stat.S_IMODE(log_path.parent.stat().st_mode) == 0o700
     # The listener started again with the session where it was: still breathing, and "stop" heard.
     states = [line for line in out.seen if line.startswith("state:")]
-    assert states == ["state: acknowledging", "state: breathing", "state: listening"]
+    # stop cuts the exercise, offers a time (agreeing), and "that's enough", a second stop, ends the offer
+    assert states == ["state: acknowledging", "state: breathing", "state: agreeing", "state: listening"]
     assert result and result[0].restarts == 1
 
 
