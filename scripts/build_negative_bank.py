@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the word-independent negatives of the learned ear, `assistant/data/negative_bank.npz` (shipped).
+"""Build the word-independent negatives of the learned ear, `assistant/data/negative_bank.npz` (built, not committed).
 
 Run by hand when the recipe changes (about 10 minutes on 2 cores); set-up then renders only the word:
 
@@ -224,8 +224,10 @@ def main() -> int:
     starts = np.cumsum([0] + [len(s) for s in sequences[:-1]])
     codes, lo, step = quantise(np.concatenate(sequences))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, codes=codes, lo=lo, step=step, starts=starts.astype(np.int64),
+    tmp = args.out.with_suffix(".tmp.npz")  # renamed when whole: a reader never sees half a bank
+    np.savez_compressed(tmp, codes=codes, lo=lo, step=step, starts=starts.astype(np.int64),
                         texts=np.frombuffer(json.dumps(texts).encode(), dtype=np.uint8))
+    tmp.replace(args.out)
     minutes = len(codes) * 0.08 / 60
     print(f"wrote {args.out}: {len(sequences)} sequences, {minutes:.1f} min of embeddings, "
           f"{args.out.stat().st_size / 1e6:.1f} MB, {time.monotonic() - began:.0f} s", flush=True)

@@ -32,6 +32,28 @@ if "ASSISTANT_DATA_DIR" not in os.environ:
 signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+BANK = REPO / "assistant" / "data" / "negative_bank.npz"
+TRAINING_FILES = {"test_cli_errors.py", "test_ear.py", "test_enrollment.py", "test_home_learning.py",
+                  "test_learning_rig.py", "test_privacy.py", "test_setup.py"}
+"""Test files that train a word model, and so need the negative bank."""
+
+
+def pytest_runtest_setup(item) -> None:
+    """CI builds the negative bank beside the tests (.ci/run sets PAUSE_BANK_PID): a file that trains a word
+    model waits for the build to end; the others run meanwhile."""
+    pid = os.environ.get("PAUSE_BANK_PID")
+    if not pid or BANK.is_file() or item.path.name not in TRAINING_FILES:
+        return
+    import time
+
+    while not BANK.is_file():
+        try:
+            os.kill(int(pid), 0)
+        except OSError:
+            return  # the build ended without a bank: the test fails, saying how to build it
+        time.sleep(2)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -151,7 +151,7 @@ def test_the_listener_fuses_the_head_with_keyword_search_and_hears_the_default_w
         assert fused_best(head, in_talk(speak(miss))) < 0.5, miss
 
 
-def test_without_the_shipped_negatives_training_says_how_to_get_them_back(tmp_path: Path) -> None:
+def test_without_the_built_negatives_training_says_how_to_build_them(tmp_path: Path) -> None:
     from assistant.speech.training import load_bank
     from assistant.speech.word_head import HeadError
 
