@@ -113,17 +113,24 @@ class LearnedStore:
         return self.path
 
 
-def learned_summary(data_folder: Path) -> list[dict]:
-    """Per stored word: windows kept by kind and bytes on disk (for `doctor`)."""
+def _metas(folder: Path, skip: tuple[str, ...]) -> list[tuple[Path, dict]]:
+    """(path, meta) of every readable .npz in `folder` whose name ends with none of `skip`."""
     out = []
-    for path in sorted((data_folder / "learned").glob("*.npz")):
-        if path.name.endswith(".tmp.npz"):
+    for path in sorted(folder.glob("*.npz")):
+        if path.name.endswith(skip):
             continue
         try:
             with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(bytes(data["meta"]).decode())
+                out.append((path, json.loads(bytes(data["meta"]).decode())))
         except (OSError, KeyError, ValueError):
             continue
+    return out
+
+
+def learned_summary(data_folder: Path) -> list[dict]:
+    """Per stored word: windows kept by kind and bytes on disk (for `doctor`)."""
+    out = []
+    for path, meta in _metas(data_folder / "learned", (".tmp.npz",)):
         kinds = meta.get("kinds", [])
         out.append({"word": meta.get("word", path.stem), "bytes": path.stat().st_size,
                     **{kind: kinds.count(kind) for kind in KINDS}})
@@ -133,14 +140,7 @@ def learned_summary(data_folder: Path) -> list[dict]:
 def retrained_models(data_folder: Path) -> list[dict]:
     """Per head retrained at home: the word, when (epoch seconds) and on how many learned moments (`history`)."""
     out = []
-    for path in sorted((data_folder / "heads").glob("*.npz")):
-        if path.name.endswith((".examples.npz", ".tmp.npz")):
-            continue
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(bytes(data["meta"]).decode())
-        except (OSError, KeyError, ValueError):
-            continue
+    for _, meta in _metas(data_folder / "heads", (".examples.npz", ".tmp.npz")):
         info = meta.get("info", {})
         if "retrained_at" in info:
             out.append({"word": meta.get("word", ""), "retrained_at": float(info["retrained_at"]),
