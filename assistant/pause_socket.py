@@ -87,8 +87,14 @@ def send_pause(path: Path, timeout: float = 10.0) -> str:
                                    "start `assistant listen` first") from None
         if not peer_allowed(conn):
             raise PauseSocketError(f"the process behind {path} runs as another user: refused")
-        conn.sendall(REQUEST)
-        reply = conn.makefile("rb").readline().decode(errors="replace").strip()
+        try:
+            conn.sendall(REQUEST)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # a listener that refuses answers and hangs up at once, maybe before we wrote: read why
+        try:
+            reply = conn.makefile("rb").readline().decode(errors="replace").strip()
+        except ConnectionResetError:
+            reply = ""
     if not reply.startswith("ok"):
         raise PauseSocketError(reply or "the listener closed the connection without an answer")
     return reply
