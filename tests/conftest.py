@@ -25,6 +25,14 @@ if "ASSISTANT_DATA_DIR" not in os.environ:
     import tempfile
 
     os.environ["ASSISTANT_DATA_DIR"] = tempfile.mkdtemp(prefix="pause-test-data-")
+# One cache folder for the whole run (xdist workers inherit it from the controller): a word's rendered
+# examples (a CPU-minute and more each) and the time language model are built once, by whichever test needs
+# them first, and the rest only fit or load. Tests that need a cold cache, or run `forget` (which empties the
+# cache's word examples), give their processes a folder of their own.
+if "ASSISTANT_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["ASSISTANT_CACHE_DIR"] = tempfile.mkdtemp(prefix="pause-test-cache-")
 
 # A shell runs a background job (`./.ci/run &`, nohup) with SIGINT ignored; children inherit an ignored
 # signal, and Python then installs no KeyboardInterrupt handler, so an app the tests stop with Ctrl-C
@@ -33,9 +41,28 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 BANK = REPO / "assistant" / "data" / "negative_bank.npz"
-TRAINING_FILES = {"test_cli_errors.py", "test_ear.py", "test_enrollment.py", "test_home_learning.py",
-                  "test_learning_rig.py", "test_privacy.py", "test_setup.py"}
-"""Test files that train a word model, and so need the negative bank."""
+TRAINING_FILES = ("test_setup_spoken.py", "test_enrollment.py", "test_ear.py", "test_privacy.py",
+                  "test_home_learning.py", "test_learning_rig.py", "test_setup.py")
+"""Test files that train a word model, and so need the negative bank, longest first (measured in CI)."""
+SLOW_FILES = ("test_listen_text.py", "test_resilience.py", "test_agreement_rig.py", "test_session_rig.py",
+              "test_history.py", "test_cli_errors.py", "test_detector_sphinx.py", "test_calibration.py")
+"""The longest of the other files, longest first (measured in CI)."""
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run order for `-n 3 --dist loadfile --no-loadscope-reorder`: files that need no negative bank first,
+    the longest of them leading, then the training files, longest first. CI builds the bank beside the tests
+    (about 8 minutes), so by the time a worker reaches a training file the bank is there, and no worker sits
+    waiting for it while other files could run. (xdist hands out files in this order.)"""
+    def rank(item) -> tuple[int, int]:
+        name = item.path.name
+        if name in TRAINING_FILES:
+            return 2, TRAINING_FILES.index(name)
+        if name in SLOW_FILES:
+            return 0, SLOW_FILES.index(name)
+        return 1, 0
+
+    items.sort(key=rank)  # stable: tests keep their order within a file
 
 
 def pytest_runtest_setup(item) -> None:

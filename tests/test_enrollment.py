@@ -20,7 +20,7 @@ import soundfile as sf
 from assistant.audio.files import read_audio
 from assistant.config import load_config
 from assistant.speech import enrollment
-from assistant.speech.training import QUICK, head_path
+from assistant.speech.training import EXAMPLES_FOLDER, QUICK, cache_folder, head_path
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".raw", ".pcm", ".ogg", ".mp3", ".opus")
 
@@ -103,10 +103,15 @@ def test_forget_deletes_the_learned_voices_and_heads(enrolled, tmp_path: Path) -
 
     data = tmp_path / "data"
     shutil.copytree(enrolled["home"] / "data", data)
-    out = run("forget", "--yes", env={**enrolled["env"], "ASSISTANT_DATA_DIR": str(data)})
+    cache = tmp_path / "cache"  # a copy of the word's rendered examples too: forget empties the cache's
+    shutil.copytree(cache_folder() / EXAMPLES_FOLDER, cache / EXAMPLES_FOLDER)
+    assert list((cache / EXAMPLES_FOLDER).glob("*.npz"))
+    out = run("forget", "--yes", env={**enrolled["env"], "ASSISTANT_DATA_DIR": str(data),
+                                      "ASSISTANT_CACHE_DIR": str(cache)})
     assert out.returncode == 0, out.stderr
     assert "learned voice" in out.stdout
     assert not (data / "enrollment").exists() and not (data / "heads").exists()
+    assert not (cache / EXAMPLES_FOLDER).exists()
 
 
 def test_takes_without_a_word_are_refused_in_one_line(enrolled) -> None:

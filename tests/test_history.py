@@ -42,7 +42,8 @@ FIELDS = ["pauses", "sessions_completed", "sessions_stopped", "agreements_made",
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "TZ": "UTC"}
+    # a cache folder of its own: `forget` empties the cache's word examples, which other tests share
+    return {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_CACHE_DIR": str(tmp_path / "cache"), "TZ": "UTC"}
 
 
 def db_path(env: dict[str, str]) -> Path:
@@ -224,7 +225,7 @@ def test_a_typed_session_run_to_its_end_and_one_stopped_by_voice_show_in_the_his
         app.wait_for("state: agreeing", timeout=90)
         app.wait_for("When you both feel ready", timeout=10)
         say("in one minute")
-        app.wait_for("Is that right?", timeout=10)
+        app.wait_for("Is that right?", timeout=40)  # after the invitation, which lists the offered times
         say("yes")
         app.wait_for("state: closing", timeout=10)
         app.wait_for("state: listening", timeout=60)

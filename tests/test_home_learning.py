@@ -16,7 +16,14 @@ from assistant.speech.adaptation import HomeLearner, learned_scores, retrain
 from assistant.speech.embedding import embed_clip
 from assistant.speech.fusion import FUSED_BAR, FusedSpotter, Settled
 from assistant.speech.learned_store import CANCELLED, MAX_WINDOWS, NEAR_MISS, LearnedStore, store_path
-from assistant.speech.training import QUICK, find_head, head_path, sequence_windows, train_head
+from assistant.speech.training import (
+    EXAMPLES_FOLDER,
+    QUICK,
+    find_head,
+    head_path,
+    sequence_windows,
+    train_head,
+)
 from assistant.speech.word_head import HeadSpotter, WordHead
 
 
@@ -25,16 +32,17 @@ def windows_of(audio: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def quick_timeout(tmp_path_factory) -> tuple[Path, WordHead]:
-    """A data folder holding a head for "timeout" trained here (quick recipe) and its rendered examples."""
+def quick_alexa(tmp_path_factory) -> tuple[Path, WordHead]:
+    """A data folder holding a head for "alexa" trained here (quick recipe); its rendered examples are in the
+    cache folder."""
     data = tmp_path_factory.mktemp("data")
-    head = train_head("timeout", recipe=QUICK, data_folder=data)
-    head.save(head_path("timeout", data, QUICK))
+    head = train_head("alexa", recipe=QUICK)
+    head.save(head_path("alexa", data, QUICK))
     return data, head
 
 
 def test_the_store_keeps_at_most_its_bound_owner_only_and_cancelled_moments_outlast_near_misses(tmp_path) -> None:
-    store = LearnedStore.open(tmp_path, "timeout")
+    store = LearnedStore.open(tmp_path, "alexa")
     rng = np.random.default_rng(0)
     store.add(rng.standard_normal((16, 96)), CANCELLED, 1.0)
     for i in range(MAX_WINDOWS + 200):
@@ -43,17 +51,17 @@ def test_the_store_keeps_at_most_its_bound_owner_only_and_cancelled_moments_outl
     assert len(store) == MAX_WINDOWS and store.added_total == MAX_WINDOWS + 201
     assert path.stat().st_size < 20e6, "the learned store must stay under 20 MB"
     assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
-    again = LearnedStore.open(tmp_path, "timeout")
+    again = LearnedStore.open(tmp_path, "alexa")
     assert again.counts() == {NEAR_MISS: MAX_WINDOWS - 1, CANCELLED: 1}  # the oldest near misses went first
     assert again.times[1] == 2.0 + 201  # ...in order
     np.testing.assert_array_equal(again.windows, store.windows)
 
 
 def test_an_unreadable_store_is_set_aside_and_learning_starts_again(tmp_path) -> None:
-    path = store_path(tmp_path, "timeout")
+    path = store_path(tmp_path, "alexa")
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a store")
-    assert len(LearnedStore.open(tmp_path, "timeout")) == 0
+    assert len(LearnedStore.open(tmp_path, "alexa")) == 0
     assert path.with_suffix(".unreadable").read_bytes() == b"not a store"
 
 
@@ -69,20 +77,20 @@ class _Spotter:
         return self.window
 
 
-def test_near_misses_are_kept_only_when_unbacked_close_and_not_followed_by_the_word(quick_timeout, tmp_path) -> None:
-    _, head = quick_timeout
+def test_near_misses_are_kept_only_when_unbacked_close_and_not_followed_by_the_word(quick_alexa, tmp_path) -> None:
+    _, head = quick_alexa
     learner = HomeLearner(_Spotter(head), tmp_path, recipe=QUICK, retrain_after=10**6)
     w = np.zeros((16, 96), np.float32)
-    learner.settled(Settled("timeout", 10.0, FUSED_BAR - 2, 0.01, w))       # close, unbacked: kept
-    learner.settled(Settled("timeout", 20.0, FUSED_BAR - 20, 0.01, w))      # far below the bar: not kept
-    learner.settled(Settled("timeout", 30.0, FUSED_BAR - 2, 0.9, w))        # keyword search backed it
-    learner.settled(Settled("timeout", 40.0, FUSED_BAR - 1, 0.01, w))       # ...then the word was heard:
-    learner.heard("timeout", 43.0)                                          # it was the word, unheard once
+    learner.settled(Settled("alexa", 10.0, FUSED_BAR - 2, 0.01, w))       # close, unbacked: kept
+    learner.settled(Settled("alexa", 20.0, FUSED_BAR - 20, 0.01, w))      # far below the bar: not kept
+    learner.settled(Settled("alexa", 30.0, FUSED_BAR - 2, 0.9, w))        # keyword search backed it
+    learner.settled(Settled("alexa", 40.0, FUSED_BAR - 1, 0.01, w))       # ...then the word was heard:
+    learner.heard("alexa", 43.0)                                          # it was the word, unheard once
     learner.poll(60.0)
-    assert learner.stores["timeout"].counts() == {NEAR_MISS: 1, CANCELLED: 0}
-    assert learner.cancelled() and learner.stores["timeout"].counts()[CANCELLED] == 1
+    assert learner.stores["alexa"].counts() == {NEAR_MISS: 1, CANCELLED: 0}
+    assert learner.cancelled() and learner.stores["alexa"].counts()[CANCELLED] == 1
     assert not learner.cancelled(), "one trigger is cancelled once"
-    assert store_path(tmp_path, "timeout").is_file()  # a cancel is written at once
+    assert store_path(tmp_path, "alexa").is_file()  # a cancel is written at once
 
 
 def home_copy(data: Path, tmp_path: Path) -> Path:
@@ -93,18 +101,18 @@ def home_copy(data: Path, tmp_path: Path) -> Path:
 
 
 def test_a_cancelled_trigger_is_learned_and_the_retrained_head_answers_it_less_and_still_hears_the_word(
-        quick_timeout, tmp_path) -> None:
-    data, before = quick_timeout
+        quick_alexa, tmp_path) -> None:
+    data, before = quick_alexa
     data = home_copy(data, tmp_path)
     # the moment of ordinary talk the head answers most: the false alarm a couple would cancel
-    talk = [in_talk(speak(t)) for t in ("it is time to go out now", "I want to sit down", "tie me down",
-                                        "take out the rubbish", "what time do we go out tonight")]
+    talk = [in_talk(speak(t)) for t in ("I'll ask Alex later", "Alexander the great", "a legs up",
+                                        "relax a little", "the electric bill")]
     windows = np.concatenate([windows_of(a) for a in talk])
     alarm = windows[int(np.argmax(learned_scores(before, windows)))]
-    store = LearnedStore.open(data, "timeout")
+    store = LearnedStore.open(data, "alexa")
     store.add(alarm, CANCELLED, 1.0)
     store.save()
-    after, message = retrain("timeout", data, QUICK)
+    after, message = retrain("alexa", data, QUICK)
     assert after is not None, message
     assert after.info["learned_windows"] == 1 and after.info["learned_total"] == 1
     was, now = float(learned_scores(before, [alarm])[0]), float(learned_scores(after, [alarm])[0])
@@ -112,23 +120,23 @@ def test_a_cancelled_trigger_is_learned_and_the_retrained_head_answers_it_less_a
     # each later cancel of a like sound lowers it again
     logit = lambda p: np.log(p / (1 - p))
     assert logit(now) < logit(was) - 1.0, (was, now)
-    word = windows_of(in_talk(speak("timeout", "en-us", 50, 150)))
+    word = windows_of(in_talk(speak("alexa", "en-us", 50, 150)))
     assert learned_scores(after, word).max() >= 0.5, "the retrained head must still hear the word"
 
 
-def test_the_retrain_command_saves_the_couples_head_owner_only(quick_timeout, tmp_path) -> None:
-    home = home_copy(quick_timeout[0], tmp_path)
+def test_the_retrain_command_saves_the_couples_head_owner_only(quick_alexa, tmp_path) -> None:
+    home = home_copy(quick_alexa[0], tmp_path)
     rng = np.random.default_rng(1)
-    store = LearnedStore.open(home, "timeout")
+    store = LearnedStore.open(home, "alexa")
     for _ in range(5):
         store.add(rng.standard_normal((16, 96)), NEAR_MISS, 1.0)
     store.save()
-    done = subprocess.run([sys.executable, "-m", "assistant.speech.adaptation", "timeout", str(home), "--recipe",
+    done = subprocess.run([sys.executable, "-m", "assistant.speech.adaptation", "alexa", str(home), "--recipe",
                            "quick"], capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "retrained on 5 learned moments" in done.stdout
-    path = find_head("timeout", home, QUICK)
-    assert path == head_path("timeout", home, QUICK) and path.stat().st_mode & 0o777 == 0o600
+    path = find_head("alexa", home, QUICK)
+    assert path == head_path("alexa", home, QUICK) and path.stat().st_mode & 0o777 == 0o600
     assert WordHead.load(path).info["learned_total"] == 5
     import json
     import os
@@ -136,7 +144,7 @@ def test_the_retrain_command_saves_the_couples_head_owner_only(quick_timeout, tm
     history = subprocess.run([sys.executable, "-m", "assistant", "history", "--json"], capture_output=True,
                              text=True, env={**os.environ, "ASSISTANT_DATA_DIR": str(home)}, timeout=60, check=True)
     models = [json.loads(line) for line in history.stdout.splitlines()]
-    assert [(m["word"], m["learned_moments"]) for m in models if m["event"] == "word_model"] == [("timeout", 5)]
+    assert [(m["word"], m["learned_moments"]) for m in models if m["event"] == "word_model"] == [("alexa", 5)]
 
 
 def test_forget_removes_what_the_ear_learned(tmp_path) -> None:
@@ -145,11 +153,14 @@ def test_forget_removes_what_the_ear_learned(tmp_path) -> None:
     store = LearnedStore.open(tmp_path / "data", "timeout")
     store.add(np.zeros((16, 96)), CANCELLED, 1.0)
     store.save()
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    examples = tmp_path / "cache" / EXAMPLES_FOLDER / "0123.npz"  # the rendered examples of the word
+    examples.parent.mkdir(parents=True)
+    examples.write_bytes(b"embeddings")
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_CACHE_DIR": str(tmp_path / "cache")}
     out = subprocess.run([sys.executable, "-m", "assistant", "forget", "--yes"], capture_output=True, text=True,
                          env=env, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
-    assert not (tmp_path / "data" / "learned").exists()
+    assert not (tmp_path / "data" / "learned").exists() and not examples.parent.exists()
 
 
 def _fused_confidence(spotter: FusedSpotter, audio: np.ndarray) -> float:

@@ -36,8 +36,6 @@ def retraining_children(pid: int) -> list[psutil.Process]:
 def test_a_pause_word_is_heard_while_the_model_retrains_and_a_false_alarm_is_learned(
         pulse_rig, shared_dir: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    # trained without keeping its rendered examples: the retrain must render them first (a minute or more),
-    # so it is surely still running when the pause word comes
     train_head("alexa", recipe=QUICK).save(head_path("alexa", data, QUICK))
     # enough near misses of ordinary talk already kept that a retrain starts as soon as listening does
     talk = speak("We need to talk about the weekend, and who is picking up your mother from the station, "
@@ -49,7 +47,9 @@ def test_a_pause_word_is_heard_while_the_model_retrains_and_a_false_alarm_is_lea
     config = tmp_path / "config.toml"
     config.write_text('[listener]\npause_words = ["alexa"]\nlearn = true\n'
                       '[session]\ncycles = 12\nspoken_cycles = 0\n')
-    env = {**pulse_rig.env, "ASSISTANT_DATA_DIR": str(data)}
+    # the app gets a cache folder of its own, without the rendered examples: the retrain must render them
+    # first (a minute or more), so it is surely still running when the pause word comes
+    env = {**pulse_rig.env, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CACHE_DIR": str(tmp_path / "cache")}
     app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
     try:
         app.wait_for("listening for", timeout=120)

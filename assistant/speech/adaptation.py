@@ -238,7 +238,7 @@ def retrain(word: str, data_folder: Path, recipe: Recipe) -> tuple[WordHead | No
     if current_path is None or not len(store):
         return None, f'nothing to retrain for "{word}"'
     current = WordHead.load(current_path)
-    examples, _ = cached_word_examples(word, data_folder, recipe)
+    examples, _ = cached_word_examples(word, recipe)
     enrolled = enrollment.load(word, data_folder)
     rng = np.random.default_rng(0)
     parts_x, parts_y = [], []

@@ -55,8 +55,7 @@ def head_for(word: str, data_folder: Path, *, recipe: Recipe | None = None, out:
     print(f'"{word}" has no word model yet: learning it now from the voices on this machine '
           "(a few minutes, once)", file=out, flush=True)
     with ProgressBar(word, out) as bar:
-        head = train_head(word, recipe=recipe, enrolled=enrollment.load(word, data_folder), progress=bar,
-                          data_folder=data_folder)
+        head = train_head(word, recipe=recipe, enrolled=enrollment.load(word, data_folder), progress=bar)
     path = head.save(head_path(word, data_folder, recipe))
     print(f'learned "{word}" in {head.info.get("train_seconds", 0):.0f} s -> {path}', file=out, flush=True)
     return head

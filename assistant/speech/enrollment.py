@@ -59,12 +59,15 @@ def load(word: str, data_folder: Path) -> Examples | None:
     return examples
 
 
-def forget(data_folder: Path) -> int:
-    """Delete every enrolled voice, every head trained here (they may hold the couple's voices) and what
-    the ear learned at home, each file overwritten with zeros first. Returns how many files were deleted."""
+def forget(data_folder: Path, cache: Path | None = None) -> int:
+    """Delete every enrolled voice, every head trained here (they may hold the couple's voices), what the ear
+    learned at home and the rendered examples of the words in the cache folder (they say which word was
+    chosen), each file overwritten with zeros first. Returns how many files were deleted."""
+    from assistant.speech.training import EXAMPLES_FOLDER, cache_folder
+
     count = 0
-    for sub in (FOLDER, "heads", "learned"):
-        folder = data_folder / sub
+    folders = [data_folder / sub for sub in (FOLDER, "heads", "learned")]
+    for folder in [*folders, (cache or cache_folder()) / EXAMPLES_FOLDER]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*"), reverse=True):

@@ -374,15 +374,11 @@ def calibrated_bar(head: WordHead, negative_windows: np.ndarray) -> float:
 
 def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] = (),
                sentences: Sequence[np.ndarray] = (), enrolled: Examples | None = None,
-               progress: Progress | None = None, bank: Path | None = None,
-               data_folder: Path | None = None) -> WordHead:
-    """Render, augment, embed and fit a head for `word` (takes: the couple's own voices, optional). With a
-    data folder, the rendered examples are kept there (embeddings only), so a retrain at home only fits."""
+               progress: Progress | None = None, bank: Path | None = None) -> WordHead:
+    """Render, augment, embed and fit a head for `word` (takes: the couple's own voices, optional). The
+    rendered examples are cached (`cached_word_examples`), so a retrain, at set-up again or at home, only fits."""
     began = time.monotonic()
-    if data_folder is not None:
-        examples, facts = cached_word_examples(word, data_folder, recipe, progress)
-    else:
-        examples, facts = word_examples(word, recipe, progress)
+    examples, facts = cached_word_examples(word, recipe, progress)
     extra = enrolled if enrolled is not None else Examples()
     if takes or sentences:
         extra = take_examples(takes, sentences, recipe.take_copies)
@@ -395,33 +391,54 @@ def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] 
 
 # ---------------------------------------------------------------- the cache
 
-def examples_path(word: str, data_folder: Path, recipe: Recipe) -> Path:
-    return head_path(word, data_folder, recipe).with_suffix(".examples.npz")
+EXAMPLES_FOLDER = "ear-examples"
 
 
-def cached_word_examples(word: str, data_folder: Path, recipe: Recipe,
-                         progress: Progress | None = None) -> tuple[Examples, dict]:
-    """`word_examples`, rendered once (minutes) and then read from the data folder (embeddings only,
-    owner-only): retraining at home (`adaptation.py`) then only fits."""
-    path = examples_path(word, data_folder, recipe)
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                examples = Examples([data["windows"]], [data["labels"]])
-                return examples, json.loads(bytes(data["facts"]).decode())
-        except (OSError, KeyError, ValueError):
-            path.unlink(missing_ok=True)  # unreadable: render again
-    examples, facts = word_examples(word, recipe, progress)
-    windows, labels = examples.arrays()
+def cache_folder() -> Path:
+    """The user cache folder ($ASSISTANT_CACHE_DIR, else the platform's): derived data that can be rebuilt."""
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("ASSISTANT_CACHE_DIR") or user_cache_dir("pause-assistant"))
+
+
+def examples_path(word: str, recipe: Recipe, cache: Path | None = None) -> Path:
+    """Where the rendered examples of `word` are kept: keyed by the word, the recipe and the voices installed
+    (a voice added later renders afresh); named by a digest only, so a file name does not give the word away."""
+    voices = [v.name for v in available_voices(recipe.voices, seed=recipe.seed)]
+    key = hashlib.sha256(repr((word, recipe, voices)).encode()).hexdigest()[:20]
+    return (cache or cache_folder()) / EXAMPLES_FOLDER / f"{key}.npz"
+
+
+def cached_word_examples(word: str, recipe: Recipe, progress: Progress | None = None,
+                         cache: Path | None = None) -> tuple[Examples, dict]:
+    """`word_examples`, rendered once (minutes) and then read from the cache folder (embeddings only, in an
+    owner-only folder). Processes that want the same examples at once render them once: the others wait."""
+    import fcntl
+
+    path = examples_path(word, recipe, cache)
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
-    tmp = path.with_suffix(".tmp.npz")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        np.savez_compressed(f, windows=windows, labels=labels,
-                            facts=np.frombuffer(json.dumps(facts).encode(), dtype=np.uint8))
-    tmp.replace(path)
-    return examples, facts
+    lock_fd = os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        if path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    examples = Examples([data["windows"]], [data["labels"]])
+                    return examples, json.loads(bytes(data["facts"]).decode())
+            except (OSError, KeyError, ValueError):
+                path.unlink(missing_ok=True)  # unreadable: render again
+        examples, facts = word_examples(word, recipe, progress)
+        windows, labels = examples.arrays()
+        tmp = path.with_suffix(".tmp.npz")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(f, windows=windows, labels=labels,
+                                facts=np.frombuffer(json.dumps(facts).encode(), dtype=np.uint8))
+        tmp.replace(path)
+        return examples, facts
+    finally:
+        os.close(lock_fd)  # releases the lock
 
 
 def head_name(word: str, recipe: Recipe = FULL) -> str:
