@@ -92,6 +92,9 @@ class LiveSession:
         self.scheduler = scheduler
         self.now = now or _local_now
         self._agreement = agreement
+        self._choices: list = []
+        """The times offered when agreeing opened (`session.choices`), which the dialog listens for."""
+        session.offer = self._offer
         self._snooze_minutes = snooze_minutes
         self._patterns = patterns or {}
         self._spoken_cycles = spoken_cycles
@@ -316,15 +319,26 @@ class LiveSession:
         self._trigger("command", name=name, false_alarm=false_alarm)
 
     # -- agreeing a resume time ----------------------------------------------------------------------------
+    def _breaks(self) -> tuple[timedelta, timedelta]:
+        agreement = self._agreement
+        if agreement is None:
+            return timedelta(minutes=20), timedelta(hours=48)
+        return timedelta(minutes=agreement.min_break_minutes), timedelta(hours=agreement.max_break_hours)
+
+    def _offer(self) -> str:
+        """The times offered as agreeing opens (the machine asks): kept for the dialog to listen for."""
+        from assistant.session.choices import offer_words, offered_choices
+
+        self._choices = offered_choices(self.now(), *self._breaks())
+        return offer_words(self._choices)
+
     def _ensure_dialog(self) -> None:
         from assistant.audio.vad import VadGate
         from assistant.session.dialog import AgreeDialog
 
         if self._dialog is None:
-            agreement = self._agreement
-            self._dialog = AgreeDialog() if agreement is None else AgreeDialog(
-                min_break=timedelta(minutes=agreement.min_break_minutes),
-                max_break=timedelta(hours=agreement.max_break_hours))
+            min_break, max_break = self._breaks()
+            self._dialog = AgreeDialog(min_break=min_break, max_break=max_break, choices=list(self._choices))
             self._gate = VadGate()
 
     def _collect_time_phrase(self, block, quiet: bool) -> None:
@@ -344,12 +358,20 @@ class LiveSession:
         if out.closed and self._utterance:
             import numpy as np
 
-            from assistant.speech.times import transcribe_time
+            from assistant.speech.times import hear_time, hear_yes_no
 
-            words = transcribe_time(np.concatenate(self._utterance))
-            self._utterance = None
-            print(f"heard: {words or '(nothing I know)'}", file=self.out, flush=True)
-            self._answer(words)
+            audio, self._utterance = np.concatenate(self._utterance), None
+            dialog = self._dialog
+            heard = hear_yes_no(audio) if dialog.awaiting_yes_no else hear_time(
+                audio, [choice.phrase for choice in dialog.choices])
+            print(f"heard: {heard.words or '(nothing I know)'}{'' if heard.sure else ' (not sure)'}",
+                  file=self.out, flush=True)
+            if heard.sure:
+                self._answer(heard.words)
+            else:  # asked again, never a guess read back or a doubtful yes taken
+                dialog.not_caught()
+                self._trigger("answer_heard")
+                self._perform_dialog()
 
     def _perform_dialog(self) -> None:
         dialog = self._dialog

@@ -1,13 +1,19 @@
-"""Spoken resume times: exact-match accuracy of speech -> time over a build's time clips.
+#!/usr/bin/env python3
+"""Spoken answers while agreeing a resume time: how often the right thing is heard, asked again, or wrongly
+taken, on clips rendered by `scripts/make_time_set.py` (or any corpus build's time phrases).
 
-    .venv/bin/python scripts/bench_times.py [--build ../corpus-build/full] [--extra DIR ...] [--errors]
+    .venv/bin/python scripts/bench_times.py --build ../time-set/test [--build ../time-set/tune] [--errors]
+        [--baseline]
 
-Each DIR holds a manifest.json with "time_phrases" (wav, phrase, now, expected: an ISO datetime or REJECT),
-as written by ../shared/corpus/corpus.py. A clip is right when the recognised words parse to exactly the
-expected instant, or, for REJECT, when they are not understood. Runs in process (the same path as
-`assistant when --audio`, and the same words: every clip is decoded as a fresh process would): prints per-clip
-misses, the model's build time on a first start (empty cache) and load time on later starts, accuracy per
-voice engine (espeak, flite, piper), and per-clip decode time.
+Every clip goes through what `listen` does with an answer (`assistant.speech.times.hear_time` with the
+times offered at its `now`, or `hear_yes_no` for yes / no), then the dialog's rules: a time is read back
+only when it was heard surely and parses. Per kind of clip:
+- free / choice: exact (the right instant read back), asked again (refused or unsure), WRONG (another time
+  read back: the error that matters);
+- refuse (not a time): refused, WRONG (a time read back);
+- yes / no: right, asked again, WRONG (a no taken for a yes, or a yes for a no).
+`--baseline` scores the earlier path instead (the open time grammar alone, every answer taken as heard).
+Prints the figures per kind and per voice.
 """
 
 from __future__ import annotations
@@ -15,10 +21,8 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,75 +31,90 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.audio.files import read_audio
+from assistant.session.dialog import yes_or_no
 from assistant.speech import times
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
 
+OUTCOMES = ("right", "again", "WRONG")
 
-def score(build: Path, show_errors: bool) -> tuple[int, int, list[float], dict[str, list[int]]]:
-    clips = json.loads((build / "manifest.json").read_text())["time_phrases"]
-    right, decode_s = 0, []
-    by_engine: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # engine -> [right, clips]
-    for clip in clips:
-        audio = read_audio(build / clip["wav"])
-        began = time.perf_counter()
-        heard = times.transcribe_time(audio)
-        decode_s.append(time.perf_counter() - began)
-        result = parse_resume_time(heard, parse_now(clip["now"]), min_break=timedelta(minutes=20),
-                                   max_break=timedelta(hours=48))
-        if clip["expected"] == "REJECT":
-            ok = isinstance(result, NotUnderstood)
+
+def kind_of(clip: dict) -> str:
+    if "kind" in clip:
+        return clip["kind"]
+    return "refuse" if clip["expected"] == "REJECT" else "free"
+
+
+def outcome(clip: dict, baseline: bool) -> tuple[str, str]:
+    """(right | again | WRONG, what was heard) for one clip."""
+    audio = read_audio(clip["path"])
+    kind, now = kind_of(clip), parse_now(clip["now"])
+    if kind in ("yes", "no"):
+        if baseline:
+            words = times.transcribe_time(audio)
+            answer = yes_or_no(words)
         else:
-            ok = not isinstance(result, NotUnderstood) and \
-                result.resume_at == datetime.fromisoformat(clip["expected"])
-        right += ok
-        engine = by_engine[clip.get("voice", "?").split(":")[0]]
-        engine[0] += ok
-        engine[1] += 1
-        if not ok and show_errors:
-            got = "not understood" if isinstance(result, NotUnderstood) else result.resume_at.isoformat()
-            print(f"  MISS {clip['wav']} [{clip.get('voice', '?')}] {clip['phrase']!r} heard {heard!r} -> {got}"
-                  f" (want {clip['expected']})")
-    return right, len(clips), decode_s, by_engine
-
-
-def load_seconds() -> tuple[float, float]:
-    """(first start: build the model into an empty cache and load it, later start: load it from the cache)."""
-    old = os.environ.get("ASSISTANT_CACHE_DIR")
-    with tempfile.TemporaryDirectory() as empty:
-        os.environ["ASSISTANT_CACHE_DIR"] = empty
-        times._time_decoder.cache_clear()
-        began = time.perf_counter()
-        times._time_decoder()
-        cold = time.perf_counter() - began
-    if old is None:
-        os.environ.pop("ASSISTANT_CACHE_DIR")
+            heard = times.hear_yes_no(audio)
+            words, answer = heard.words, (heard.words if heard.sure and heard.words in ("yes", "no") else None)
+            if heard.sure and answer is None:
+                return ("WRONG" if kind == "no" else "again"), f"a new time: {words}"
+        if answer is None:
+            return "again", words
+        return ("right" if answer == kind else "WRONG"), words
+    if baseline:
+        words, sure = times.transcribe_time(audio), True
     else:
-        os.environ["ASSISTANT_CACHE_DIR"] = old
-    times._time_decoder.cache_clear()
-    times._time_decoder()  # into the real cache, if not there yet
-    times._time_decoder.cache_clear()
-    began = time.perf_counter()
-    times._time_decoder()
-    return cold, time.perf_counter() - began
+        choices = json.loads(clip.get("choices") or "[]")  # listen always offers them
+        heard = times.hear_time(audio, choices)
+        words, sure = heard.words, heard.sure
+    result = parse_resume_time(words, now, min_break=timedelta(minutes=20), max_break=timedelta(hours=48))
+    if not sure or isinstance(result, NotUnderstood):
+        return ("right" if kind == "refuse" else "again"), words
+    if kind == "refuse":
+        return "WRONG", words
+    return ("right" if result.resume_at == datetime.fromisoformat(clip["expected"]) else "WRONG"), words
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--build", type=Path, action="append", default=[],
-                        help="folder with manifest.json (default ../corpus-build/full); may repeat")
-    parser.add_argument("--extra", type=Path, action="append", default=[],
-                        help="another folder of time clips with its own manifest.json; may repeat")
-    parser.add_argument("--errors", action="store_true", help="print every miss")
+    parser.add_argument("--build", type=Path, action="append", required=True,
+                        help="folder with manifest.json (time_phrases); may repeat")
+    parser.add_argument("--errors", action="store_true", help="print every clip not heard right")
+    parser.add_argument("--baseline", action="store_true", help="the open time grammar alone, no confidence")
     args = parser.parse_args()
-    builds = (args.build or [REPO.parent / "corpus-build" / "full"]) + args.extra
-
-    cold, warm = load_seconds()
-    print(f"model: first start (build + load) {cold:.2f} s, later starts (load from cache) {warm:.2f} s")
-    for build in builds:
-        right, n, decode_s, by_engine = score(build, args.errors)
-        engines = ", ".join(f"{e} {r}/{c}" for e, (r, c) in sorted(by_engine.items()))
-        print(f"{build}: {right}/{n} right ({right / max(n, 1):.1%}; {engines}); decode per clip "
-              f"median {statistics.median(decode_s) * 1000:.0f} ms, max {max(decode_s) * 1000:.0f} ms")
+    clips = []
+    for build in args.build:
+        for clip in json.loads((build / "manifest.json").read_text())["time_phrases"]:
+            clips.append(clip | {"path": str(build / clip["wav"])})
+    counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    by_voice: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    seconds = []
+    for clip in clips:
+        began = time.perf_counter()
+        result, heard = outcome(clip, args.baseline)
+        seconds.append(time.perf_counter() - began)
+        kind = kind_of(clip)
+        counts[kind][result] += 1
+        voice = clip.get("voice", "?").split("@")[0]
+        by_voice[voice][result] += 1
+        if args.errors and result != "right":
+            print(f"  {result:5} {kind:6} [{voice}] {clip['phrase']!r} heard {heard!r}")
+    print(f"{len(clips)} clips from {', '.join(map(str, args.build))}"
+          f"{' (baseline: open grammar, no confidence)' if args.baseline else ''}")
+    for kind in ("free", "choice", "refuse", "yes", "no"):
+        c = counts.get(kind)
+        if not c:
+            continue
+        n = sum(c.values())
+        print(f"  {kind:6} {n:4} clips: " + ", ".join(f"{o} {c[o] / n:6.1%}" for o in OUTCOMES))
+    times_heard = [k for k in ("free", "choice") if k in counts]
+    n = sum(sum(counts[k].values()) for k in times_heard)
+    wrong = sum(counts[k]["WRONG"] for k in times_heard)
+    print(f"  a wrong time read back: {wrong}/{n} = {wrong / max(n, 1):.1%} of time clips")
+    print("  per voice (right / again / WRONG):")
+    for voice, c in sorted(by_voice.items()):
+        n = sum(c.values())
+        print(f"    {voice:28} {n:4}: {c['right'] / n:6.1%} {c['again'] / n:6.1%} {c['WRONG'] / n:6.1%}")
+    print(f"  per clip: median {statistics.median(seconds) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms")
     return 0
 
 

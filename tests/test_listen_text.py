@@ -44,7 +44,7 @@ def agree_in_one_minute(app: AppProcess) -> str:
     app.wait_for("state: agreeing", timeout=90)
     app.wait_for("When you both feel ready", timeout=10)
     type_line(app, "in one minute")
-    app.wait_for("Is that right?", timeout=10)
+    app.wait_for("Is that right?", timeout=40)  # after the invitation, which lists the offered times
     type_line(app, "yes")
     return app.wait_for("agreed:", timeout=10)
 

@@ -319,7 +319,7 @@ def test_the_machine_does_no_io_it_only_appends_actions():
     source = inspect.getsource(machine)
     assert not re.search(r"\b(open|print|input|sleep|time\.time|monotonic)\(", source)
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", source, re.MULTILINE))
-    assert imports == {"__future__", "dataclasses", "enum", "transitions", "assistant.events",
+    assert imports == {"__future__", "collections.abc", "dataclasses", "enum", "transitions", "assistant.events",
                        "assistant.session"}
 
 

@@ -234,7 +234,7 @@ def _agree_in_one_minute(app: AppProcess) -> None:
     app.wait_for("When you both feel ready", timeout=10)
     app.proc.stdin.write("in one minute\n")
     app.proc.stdin.flush()
-    app.wait_for("Is that right?", timeout=10)
+    app.wait_for("Is that right?", timeout=40)  # after the invitation, which lists the offered times
     app.proc.stdin.write("yes\n")
     app.proc.stdin.flush()
 

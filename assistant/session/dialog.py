@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from assistant.events import Say
+from assistant.session.choices import Choice, offer_words
 from assistant.timeparse import NotUnderstood, ResumeTime, describe, parse_resume_time
 
 NOT_UNDERSTOOD = "Sorry, I didn't catch a time. You could say, in twenty minutes, or Friday morning."
+NOT_UNDERSTOOD_OFFER = "Sorry, I didn't catch a time. You could say {choices}, or another time."
+"""Asked again when the times were offered: the offer again, so nobody has to compose a time."""
+UNSURE_YES_NO = "Sorry, I'm not sure I heard that. {question}"
+"""A yes or no the recogniser was unsure of: the read-back is asked again, never taken as a yes."""
 ASK_AGAIN = "Okay. When would suit you both?"
 CONFIRM = "{when}. Is that right?"
 NOTE = "That's {warning}, but it's your choice."
@@ -41,6 +46,8 @@ class AgreeDialog:
 
     min_break: timedelta = timedelta(minutes=20)
     max_break: timedelta = timedelta(hours=48)
+    choices: list[Choice] = field(default_factory=list)
+    """The times offered when the dialog opened (empty: an open question)."""
     outbox: list = field(default_factory=list)
     proposed: ResumeTime | None = None
     agreed: ResumeTime | None = None
@@ -114,13 +121,28 @@ class AgreeDialog:
         self.tries += 1
         self.reasked = False
         if isinstance(result, NotUnderstood):
-            self.ask(NOT_UNDERSTOOD if result.reason != "that time has already passed"
-                     else f"Hmm, {result.reason}. When would suit you?")
+            if result.reason == "that time has already passed":
+                self.ask(f"Hmm, {result.reason}. When would suit you?")
+            else:
+                self.not_caught()
             return
         self.proposed = result
         spoken = describe(result.resume_at, now, relative=result.relative)
         self.ask(CONFIRM.format(when=spoken[0].upper() + spoken[1:]),
                  *(NOTE.format(warning=warning) for warning in result.warnings))
+
+    def not_caught(self) -> None:
+        """Nothing usable was heard (not a time, or a time the recogniser was unsure of): ask again, with the
+        offer when there was one. Never a guess read back."""
+        if self._too_early():
+            return
+        self._heard_since = True
+        if self.awaiting_yes_no:
+            self.ask(self._plain, frame=UNSURE_YES_NO)
+        elif self.choices:
+            self.ask(NOT_UNDERSTOOD_OFFER.format(choices=offer_words(self.choices)))
+        else:
+            self.ask(NOT_UNDERSTOOD)
 
     def heard_answer(self, answer: str, now: datetime) -> None:
         """yes / no (as canonical words) about the proposed time."""

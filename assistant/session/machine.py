@@ -31,6 +31,7 @@ AGREEING is the hand-over to the agreement issue: it asks when to come back and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -169,6 +170,9 @@ class Session:
     """What the agreement dialog settled on, if anything."""
     invite: str = ""
     """The line that opened AGREEING (the invitation or the offer after a stop); "" when a time came with it."""
+    offer: Callable[[], str] = lambda: ""
+    """The times to offer when AGREEING opens, as words ("in twenty minutes, in an hour, or tomorrow morning"):
+    the app builds them from the clock and config (`session.choices`); "" asks an open question."""
 
     def __post_init__(self) -> None:
         self._speaking: list[str] = []
@@ -255,9 +259,9 @@ class Session:
 
     def on_enter_AGREEING(self, event: EventData) -> None:
         if self._offer:
-            self.invite = wording.STOP_OFFER
+            self.invite = wording.stop_offer(self.offer())
         else:
-            self.invite = "" if event.kwargs.get("phrase") else wording.AGREE_INVITE
+            self.invite = "" if event.kwargs.get("phrase") else wording.agree_invite(self.offer())
         if self.invite:
             self._say(self.invite)
 
@@ -321,7 +325,10 @@ class Session:
         self._say(wording.COMMAND_ACKS[name])
 
     def _agreeing_command(self, event: EventData) -> None:
-        self._say(wording.AGREE_INVITE if event.kwargs["name"] == "repeat" else wording.NO_RUSH)
+        if event.kwargs["name"] == "repeat":
+            self._say(self.invite or wording.agree_invite(self.offer()))
+        else:
+            self._say(wording.NO_RUSH)
 
     def _agree_later(self, event: EventData) -> None:
         self._say(wording.AGREE_LATER)

@@ -52,6 +52,25 @@ AGREE_LATER = "That's fine. When you're ready, you can choose a time on the comp
 STOP_OFFER = ("Okay, we'll stop here. If you like, we can choose a time to come back to this talk. "
               "When would suit you? Or just say no.")
 """Said after a stop during an exercise (not a false alarm): once, and a no or silence ends it."""
+OFFER = "{choices}? Or say another time."
+"""The offered times (`session.choices`) in place of "When would suit you?": choosing is easier than composing
+a time when flooded, and a closed set is heard far more reliably."""
+STOP_OFFER_CHOICES = "Or just say no."
+
+
+def agree_invite(choices: str = "") -> str:
+    """The invitation to pick a time, offering `choices` ("in twenty minutes, in an hour, ...") when given."""
+    if not choices:
+        return AGREE_INVITE
+    return AGREE_INVITE.replace("When would suit you?", OFFER.format(choices=choices[0].upper() + choices[1:]))
+
+
+def stop_offer(choices: str = "") -> str:
+    """The one offer after a stop, with `choices` when given (a no or silence ends it)."""
+    if not choices:
+        return STOP_OFFER
+    return STOP_OFFER.replace("When would suit you? Or just say no.",
+                              OFFER.format(choices=choices[0].upper() + choices[1:]) + " " + STOP_OFFER_CHOICES)
 OFFER_DECLINED = "Okay. I'm here whenever you need a pause."
 CLOSING = "Thank you both for taking this pause. Be gentle with yourselves."
 
@@ -131,6 +150,6 @@ def all_lines() -> tuple[str, ...]:
 __all__ = [
     "AGREE_INVITE", "AGREE_LATER", "BREATHING_DONE", "BREATHING_INTRO", "CLOSING", "CLOSING_SKIPPED",
     "COMMAND_ACKS", "COMMAND_PHRASES", "ENCOURAGEMENT", "FALSE_ALARM_PHRASES", "FALSE_ALARM_SECONDS", "GROUNDING",
-    "NO_RUSH", "OFFER_DECLINED", "PAUSE_ACK", "PHASE_WORDS", "STOP_OFFER",
-    "all_lines", "command_vocabulary",
+    "NO_RUSH", "OFFER", "OFFER_DECLINED", "PAUSE_ACK", "PHASE_WORDS", "STOP_OFFER", "STOP_OFFER_CHOICES",
+    "agree_invite", "all_lines", "command_vocabulary", "stop_offer",
 ]

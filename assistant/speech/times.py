@@ -22,6 +22,7 @@ import random
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
@@ -410,3 +411,136 @@ def recognise_time_phrase(path: str | Path, config: Config) -> str:
     from assistant.audio.files import read_audio
 
     return transcribe_time(read_audio(path))
+
+
+# --- answers with a confidence: offered choices, yes / no, refusing rather than guessing --------------------
+
+@dataclass(frozen=True)
+class Heard:
+    """What the dialog is given for one spoken answer.
+
+    `words` are what was heard, for the time parser or `dialog.yes_or_no`; `sure` is False when the
+    recogniser's own evidence disagrees with itself, and the dialog then asks again instead of reading back a
+    guess. `via` says which evidence decided: "choice" (one of the offered times), "free" (the time grammar),
+    "yes" / "no", or "none".
+    """
+
+    words: str
+    sure: bool
+    via: str = "free"
+    margin: float = 0.0
+    """Acoustic evidence for the decision, in log-likelihood per 10 ms frame (for measuring)."""
+
+
+CHOICE_MARGIN = 0.3
+"""How much worse, in acoustic log-likelihood per frame, the closed set of offered choices may explain an
+answer than the open time grammar does and still be taken as that choice (calibrated on the TUNE part of
+scripts/make_time_set.py, see scripts/bench_times.py)."""
+YES_NO_MARGIN = 0.1
+"""How much better, per frame, "yes" must explain an answer than "no" (and the other way round) to be taken;
+closer than this is asked again. A no heard as a yes stores a time nobody agreed to."""
+_CHOICE_LEADS = ("okay", "let's do", "let's say", "maybe", "how about")
+_CHOICE_TAILS = ("please", "is good", "is fine", "then")
+
+
+def _jsgf(name: str, alternatives: Iterable[str], leads: Iterable[str] = (), tails: Iterable[str] = ()) -> str:
+    body = " | ".join(f"( {a} )" for a in alternatives)
+    rule = f"( {body} )"
+    if leads:
+        rule = f"[ {' | '.join(leads)} ] {rule}"
+    if tails:
+        rule = f"{rule} [ {' | '.join(tails)} ]"
+    return f"#JSGF V1.0;\ngrammar {name};\npublic <{name}> = {rule};\n"
+
+
+def _known(words: str) -> bool:
+    decoder = _time_decoder()
+    return all(decoder.lookup_word(w) is not None for w in words.split())
+
+
+@functools.lru_cache(maxsize=16)
+def _search(kind: str, phrases: tuple[str, ...]) -> str:
+    """The name of a closed-set search on the time decoder (added once per set of phrases)."""
+    decoder = _time_decoder()
+    name = f"{kind}_{hashlib.sha1(repr(phrases).encode()).hexdigest()[:10]}"
+    if kind == "choices":
+        text = _jsgf("c", phrases, [w for w in _CHOICE_LEADS if _known(w)], [w for w in _CHOICE_TAILS if _known(w)])
+    else:
+        text = _jsgf("a", phrases)
+    decoder.add_jsgf_string(name, text)
+    return name
+
+
+def _prepare(audio: np.ndarray) -> np.ndarray:
+    audio = np.asarray(audio, dtype=np.int16)
+    if _DITHER and _has_digital_silence(audio):  # see transcribe_time
+        noise = np.random.default_rng(len(audio)).normal(0.0, _DITHER, len(audio))
+        audio = np.clip(audio + noise, -32768, 32767).astype(np.int16)
+    return np.ascontiguousarray(audio)
+
+
+def _decode(audio: np.ndarray, search: str | None) -> tuple[str, float]:
+    """(words, acoustic log-likelihood per frame) of the best path in `search` (None: the time grammar)."""
+    decoder = _time_decoder()
+    decoder.activate_search(search or "_default")
+    try:
+        decoder.reinit_feat()
+        decoder.start_utt()
+        decoder.process_raw(audio.tobytes(), full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        frames = max(decoder.n_frames(), 1)
+        if hyp is None:
+            return "", -math.inf
+        # the bindings hand scores over as probabilities (logmath.exp); back to logs, summed over the path
+        total = sum(math.log(s.ascore) if s.ascore > 0 else -math.inf for s in decoder.seg())
+        return _words(hyp.hypstr), total / frames
+    finally:
+        decoder.activate_search("_default")
+
+
+def _same_time(a: str, b: str) -> bool:
+    from assistant.timeparse import NotUnderstood
+
+    ra, rb = _parse(a), _parse(b)
+    return not isinstance(ra, NotUnderstood) and not isinstance(rb, NotUnderstood) and ra.resume_at == rb.resume_at
+
+
+def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
+    """A time answer, with the offered `choices` (phrases) as a closed set tried beside the open grammar.
+
+    A choice is taken when the open grammar heard the same time, or when the closed set explains the sound
+    nearly as well (`CHOICE_MARGIN`); otherwise the open grammar's words stand."""
+    audio = _prepare(audio)
+    free = transcribe_time(audio)
+    _, free_score = _decode(audio, None)
+    choices = tuple(c for c in choices if _known(c))
+    if choices:
+        said, score = _decode(audio, _search("choices", choices))
+        choice = next((c for c in choices if f" {c} " in f" {said} "), None)
+        margin = free_score - score
+        if choice is not None and (_same_time(free, choice) or margin <= CHOICE_MARGIN):
+            return Heard(choice, True, "choice", margin)
+    return Heard(free, bool(free), "free" if free else "none")
+
+
+def hear_yes_no(audio: np.ndarray) -> Heard:
+    """An answer to "Is that right?": yes, no, a new time, or unsure (asked again).
+
+    Yes and no are each forced on the sound; the better must win by `YES_NO_MARGIN` per frame, and the open
+    grammar must not have heard the other answer."""
+    from assistant.session.dialog import NO_PHRASES, YES_PHRASES, yes_or_no
+    from assistant.timeparse import NotUnderstood
+
+    audio = _prepare(audio)
+    free = transcribe_time(audio)
+    if free and not isinstance(_parse(free), NotUnderstood):
+        return Heard(free, True, "free")  # a new time instead of yes or no
+    _, yes = _decode(audio, _search("yes", tuple(p for p in YES_PHRASES if _known(p))))
+    _, no = _decode(audio, _search("no", tuple(p for p in NO_PHRASES if _known(p))))
+    margin = yes - no
+    answer = "yes" if margin > 0 else "no"
+    said = yes_or_no(free)
+    if abs(margin) < YES_NO_MARGIN or (said is not None and said != answer):
+        return Heard("", False, "none", margin)
+    return Heard(answer, True, answer, margin)
