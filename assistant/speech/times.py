@@ -372,38 +372,64 @@ def transcribe_time(audio: np.ndarray) -> str:
     one that holds no time at all turned refusals into times (own held-out set, an earlier model: 145 of 177
     against 150).
     """
+    return _open_decode(_prepare(audio)).words
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    words: str
+    score: float
+    """Acoustic log-likelihood per frame of the best path."""
+    agreement: float
+    """Share of the decoder's best few hypotheses that mean the same as `words` (the same instant, or all
+    no time): low when the sound is ambiguous between times ("fifteen" / "fifty")."""
+
+
+def _open_decode(audio: np.ndarray) -> _Decoded:
+    """One decode of prepared audio with the open time grammar (see `transcribe_time`)."""
     from assistant.timeparse import NotUnderstood
 
     decoder = _time_decoder()
-    audio = np.asarray(audio, dtype=np.int16)
-    if _DITHER and _has_digital_silence(audio):
-        # A noise floor: digital silence (clean synthetic speech, a gated stream) drives the log energies
-        # of silent frames to extreme values, which skews batch CMN and the noise estimate; real rooms
-        # never do. Clean espeak-ng phrases: 1 of 5 right without it, 5 of 5 with it.
-        noise = np.random.default_rng(len(audio)).normal(0.0, _DITHER, len(audio))
-        audio = np.clip(audio + noise, -32768, 32767).astype(np.int16)
+    decoder.activate_search("_default")
     # PocketSphinx normalises a whole utterance by its own cepstral mean only on a decoder's first one; its
     # end_utt switches to a running mean carried over from earlier utterances, so the same clip was heard
     # differently after another clip (and `assistant when`, a fresh process, differed from the live loop).
     # Re-initialising the features (0.2 ms) makes every utterance a first one.
     decoder.reinit_feat()
     decoder.start_utt()
-    decoder.process_raw(np.ascontiguousarray(audio, dtype=np.int16).tobytes(), full_utt=True)
+    decoder.process_raw(audio.tobytes(), full_utt=True)
     decoder.end_utt()
     hyp = decoder.hyp()
-    best = _words(hyp.hypstr) if hyp is not None else ""
-    if _NBEST <= 1 or not best or not _garbled(best):
-        return best
+    if hyp is None:
+        return _Decoded("", -math.inf, 0.0)
+    best = _words(hyp.hypstr)
+    frames = max(decoder.n_frames(), 1)
+    score = sum(math.log(s.ascore) if s.ascore > 0 else -math.inf for s in decoder.seg()) / frames
+    others: list[str] = []
     try:
         for i, candidate in enumerate(decoder.nbest()):
-            if i >= _NBEST or candidate is None:
+            if i >= _AGREEMENT_HYPOTHESES or candidate is None:
                 break
-            words = _words(candidate.hypstr)
-            if words and not isinstance(_parse(words), NotUnderstood):
-                return words
+            others.append(_words(candidate.hypstr))
     except RuntimeError:  # no lattice (nothing heard)
         pass
-    return best
+    if _NBEST > 1 and best and _garbled(best):
+        best = next((w for w in others[:_NBEST] if w and not isinstance(_parse(w), NotUnderstood)), best)
+    meaning = _meaning(best)
+    agreement = sum(_meaning(w) == meaning for w in others) / len(others) if others else 1.0
+    return _Decoded(best, score, agreement)
+
+
+def _meaning(words: str):
+    """The instant `words` stand for (at a fixed `now`), or None."""
+    from assistant.timeparse import NotUnderstood
+
+    result = _parse(words)
+    return None if isinstance(result, NotUnderstood) else result.resume_at
+
+
+_AGREEMENT_HYPOTHESES = 8
+"""How many of the decoder's best hypotheses `_Decoded.agreement` looks at."""
 
 
 def recognise_time_phrase(path: str | Path, config: Config) -> str:
@@ -432,6 +458,9 @@ class Heard:
     """Acoustic evidence for the decision, in log-likelihood per 10 ms frame (for measuring)."""
 
 
+FREE_AGREEMENT = 0.5
+"""The share of the open grammar's best hypotheses that must agree on the time for it to be read back
+(calibrated on the TUNE part, see scripts/bench_times.py); below it the dialog asks again."""
 CHOICE_MARGIN = 0.3
 """How much worse, in acoustic log-likelihood per frame, the closed set of offered choices may explain an
 answer than the open time grammar does and still be taken as that choice (calibrated on the TUNE part of
@@ -510,18 +539,20 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     """A time answer, with the offered `choices` (phrases) as a closed set tried beside the open grammar.
 
     A choice is taken when the open grammar heard the same time, or when the closed set explains the sound
-    nearly as well (`CHOICE_MARGIN`); otherwise the open grammar's words stand."""
+    nearly as well (`CHOICE_MARGIN`). Otherwise the open grammar's words stand, and are sure only when its
+    best few hypotheses agree on what they mean (`FREE_AGREEMENT`)."""
     audio = _prepare(audio)
-    free = transcribe_time(audio)
-    _, free_score = _decode(audio, None)
+    free = _open_decode(audio)
     choices = tuple(c for c in choices if _known(c))
     if choices:
         said, score = _decode(audio, _search("choices", choices))
         choice = next((c for c in choices if f" {c} " in f" {said} "), None)
-        margin = free_score - score
-        if choice is not None and (_same_time(free, choice) or margin <= CHOICE_MARGIN):
+        margin = free.score - score
+        if choice is not None and (_same_time(free.words, choice) or margin <= CHOICE_MARGIN):
             return Heard(choice, True, "choice", margin)
-    return Heard(free, bool(free), "free" if free else "none")
+    if not free.words:
+        return Heard("", False, "none")
+    return Heard(free.words, free.agreement >= FREE_AGREEMENT, "free", free.agreement)
 
 
 def hear_yes_no(audio: np.ndarray) -> Heard:
@@ -533,7 +564,7 @@ def hear_yes_no(audio: np.ndarray) -> Heard:
     from assistant.timeparse import NotUnderstood
 
     audio = _prepare(audio)
-    free = transcribe_time(audio)
+    free = _open_decode(audio).words
     if free and not isinstance(_parse(free), NotUnderstood):
         return Heard(free, True, "free")  # a new time instead of yes or no
     _, yes = _decode(audio, _search("yes", tuple(p for p in YES_PHRASES if _known(p))))
