@@ -52,36 +52,42 @@ def test_setup_from_files_saves_the_word_and_a_threshold_from_the_takes(enrolled
     assert head_path("alexa", enrolled["home"] / "data", QUICK).is_file()
 
 
-def in_a_stream(clip: Path, folder: Path) -> Path:
-    """The recording with a second of quiet before and after, as the listener meets a voice mid-stream
-    (the recordings start with the word at once, which no live stream does)."""
-    audio = read_audio(clip)
-    quiet = np.zeros(16000, np.int16)
-    out = folder / f"{clip.stem}.wav"
-    sf.write(out, np.concatenate([quiet, audio, quiet]), 16000)
-    return out
+def one_stream(clips: list[Path], path: Path) -> list[tuple[float, float]]:
+    """The recordings one after another in one file, as a listener meets voices mid-stream: a second of quiet
+    before each, four after (more than the second chance's 4 s, so no two recordings are joined into one
+    detection). Returns each recording's (start, end) in seconds. One `detect` run for all of them: ten
+    processes loading the models cost a CPU-minute of CI for nothing."""
+    parts, spans, at = [], [], 0.0
+    for clip in clips:
+        audio = read_audio(clip)
+        parts += [np.zeros(16000, np.int16), audio, np.zeros(4 * 16000, np.int16)]
+        spans.append((at + 1.0, at + 1.0 + len(audio) / 16000))
+        at += 5.0 + len(audio) / 16000
+    sf.write(path, np.concatenate(parts), 16000)
+    return spans
+
+
+def heard_in(clips: list[Path], tmp_path: Path, enrolled: dict, name: str) -> list[bool]:
+    """For each recording, whether `detect` with the set-up's config heard the word in it."""
+    path = tmp_path / f"{name}.wav"
+    spans = one_stream(clips, path)
+    out = run("detect", str(path), "--config", str(enrolled["config"]), "--json", env=enrolled["env"])
+    assert out.returncode == 0, out.stderr
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    hits = [(e["start"], e["end"]) for e in events if e["event"] == "pause_word"]
+    return [any(start - 0.5 <= end_ and start_ <= end + 1.5 for start_, end_ in hits) for start, end in spans]
 
 
 def test_detect_with_that_config_hears_other_people_saying_the_word_and_not_another_phrase(
         enrolled, shared_dir, tmp_path: Path) -> None:
-    heard = 0
-    for clip in enrolled["alexa"][10:20]:  # people who did not record the takes
-        out = run("detect", str(in_a_stream(clip, tmp_path)), "--config", str(enrolled["config"]), "--json",
-                  env=enrolled["env"])
-        assert out.returncode == 0, out.stderr
-        heard += any(json.loads(line)["event"] == "pause_word" for line in out.stdout.splitlines())
+    heard = sum(heard_in(enrolled["alexa"][10:20], tmp_path, enrolled, "alexa"))  # people who did not record takes
     # the quick recipe (tests' size) hears far fewer than the full one (scripts/bench_ear.py: 95.5 % of real
-    # clips with 6 takes); now that training is deterministic it hears 5 of these 10 every run (before, 4 to
-    # 8 from run to run, which made a bar of 7 flaky); fewer means set-up's takes stopped helping
+    # clips with 6 takes); fewer than half means set-up's takes stopped helping
     assert heard >= 5, f"heard {heard} of 10 real recordings"
     # other people saying another phrase: the quick recipe's small model may slip once in ten, not more
     others = sorted((shared_dir / "real-voices" / "view_glass").glob("*.wav"))[:10]
-    fooled = []
-    for clip in others:
-        out = run("detect", str(in_a_stream(clip, tmp_path)), "--config", str(enrolled["config"]), "--json", env=enrolled["env"])
-        if [json.loads(line)["event"] for line in out.stdout.splitlines()] != ["summary"]:
-            fooled.append(clip.name)
-    assert len(fooled) <= 1, fooled
+    fooled = heard_in(others, tmp_path, enrolled, "view_glass")
+    assert sum(fooled) <= 1, [clip.name for clip, f in zip(others, fooled, strict=True) if f]
 
 
 def test_setup_keeps_only_embeddings_owner_only_and_no_audio(enrolled) -> None:
