@@ -806,7 +806,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         for model in _retrained_models():
             print(json.dumps({"event": "word_model", **model}))
     else:
-        print(history.table(weeks))
+        history.print_table(weeks, sys.stdout)
         for model in _retrained_models():
             print(history.retrained_line(model))
     return EXIT_OK
