@@ -7,7 +7,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from assistant.store import DB_NAME, open_store
 
 
 def run(*args: str, data: Path, stdin: str = "") -> subprocess.CompletedProcess:
@@ -47,6 +50,30 @@ def test_reminders_lists_a_header_then_the_agreed_time_and_its_status(tmp_path: 
     assert header.split() == ["ID", "REMINDER", "AT", "STATUS", "AGREED"]
     assert row.split()[0] == "1" and "Fri" in row and "09:00" in row and "to come" in row
     assert '"friday morning" on ' in row
+
+
+def test_reminders_lists_a_reading_cut_short_while_the_assistant_would_still_read_it_again(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[reminders]\nritual_grace_minutes = 30\n")
+    now = datetime.now(UTC)
+    with open_store(tmp_path / DB_NAME) as store:
+        recent = store.add_agreement(now - timedelta(minutes=20), "in an hour", now - timedelta(minutes=80))
+        store.mark_fired(recent.id, now - timedelta(minutes=20))  # its reading began; a crash came before the end
+        stale = store.add_agreement(now - timedelta(minutes=45), "in two hours", now - timedelta(hours=3))
+        store.mark_fired(stale.id, now - timedelta(minutes=45))  # longer ago than the grace: not read again
+        later = store.add_agreement(now + timedelta(hours=2), "in three hours", now - timedelta(hours=1))
+    listed = run("reminders", "--config", str(config), data=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = listed.stdout.splitlines()
+    assert header.split() == ["ID", "REMINDER", "AT", "STATUS", "AGREED"]
+    assert [row.split()[0] for row in rows] == [str(recent.id), str(later.id)]
+    until = now - timedelta(minutes=20) + timedelta(minutes=30)
+    assert f"cut short: read again when the assistant starts (by {until:%a %d %b %H:%M})" in rows[0]
+    assert '"in an hour" on ' in rows[0] and "to come" in rows[1]
+    as_json = [json.loads(line) for line in run("reminders", "--json", "--config", str(config),
+                                                    data=tmp_path).stdout.splitlines()]
+    assert [(r["id"], r["status"]) for r in as_json] == [(recent.id, "cut_short"), (later.id, "pending")]
+    assert datetime.fromisoformat(as_json[0]["read_again_until"]) == until
 
 
 def test_closing_listen_with_a_reminder_to_come_says_when_and_how_to_keep_it_running(tmp_path: Path) -> None:
