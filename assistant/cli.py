@@ -321,7 +321,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             if remote is not None:
                 remote.close()
             live.end_open_session()
-            _say_next_reminder(store)
+            _say_next_reminder(scheduler)
             store.close()
         return EXIT_OK
     from assistant.audio.routes import RouteWatch
@@ -366,7 +366,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         live.end_open_session()
         if learner is not None:
             learner.close()
-        _say_next_reminder(store)
+        _say_next_reminder(scheduler)
         store.close()
     return EXIT_OK
 
@@ -408,24 +408,32 @@ def _cmd_pause(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_next_reminder(store) -> None:
-    """Closing with reminders still to come: say when the next is, and that only a running assistant says it."""
-    from datetime import datetime
+def _say_next_reminder(scheduler) -> None:
+    """Closing with reminders still to come: say when the next is (an agreed time, or a daily check-in or money
+    date from config, whichever is sooner), and that only a running assistant says it."""
+    from datetime import UTC, datetime
 
     from dateutil import tz
 
     from assistant.store import StoreError
     from assistant.timeparse import describe
 
+    now = datetime.now(tz.gettz())
     try:
-        pending = store.pending_agreements()
+        pending = scheduler.store.pending_agreements()
+        ritual = scheduler.next_ritual(now)
     except StoreError:
         return
-    if pending:
-        now = datetime.now(tz.gettz())
-        print(f"Next reminder: {describe(pending[0].due_at, now)} ({pending[0].due_at:%a %d %b %H:%M}), "
-              f"{len(pending)} to come. Reminders are spoken only while the assistant runs: "
-              "`assistant service install` keeps it running from login.", flush=True)
+    if ritual is not None and (not pending or ritual[0].astimezone(UTC) < pending[0].due_at.astimezone(UTC)):
+        at, named = ritual[0], f"the {ritual[1].spoken}, "
+        also = f", and {len(pending)} agreed time{'s' if len(pending) > 1 else ''} to come" if pending else ""
+    elif pending:
+        at, named, also = pending[0].due_at, "", f", {len(pending)} to come"
+    else:
+        return
+    what = f"{named}{describe(at, now)} ({at:%a %d %b %H:%M})"
+    print(f"Next reminder: {what}{also}. Reminders are spoken only while the assistant runs: "
+          "`assistant service install` keeps it running from login.", flush=True)
 
 
 def _home_learner(config, detector):

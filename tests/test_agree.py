@@ -84,3 +84,30 @@ def test_closing_listen_with_a_reminder_to_come_says_when_and_how_to_keep_it_run
     assert last.startswith("Next reminder: ") and "09:00" in last and "assistant service install" in last
     empty = tmp_path / "empty"
     assert "Next reminder" not in run("listen", "--text", data=empty, stdin="").stdout
+
+
+def test_closing_listen_names_the_next_reminder_of_agreed_times_and_rituals_whichever_comes_first(
+        tmp_path: Path) -> None:
+    now = datetime.now().astimezone()
+    checkin = now + timedelta(minutes=90)  # (its seconds dropped: a little under 90 minutes away)
+    money_date = now + timedelta(days=2)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[reminders]\ndaily_checkin = "{checkin:%H:%M}"\n'
+                      f'money_date = "{money_date:%A %H:%M}"\n')
+    data = tmp_path / "data"
+
+    def closing_line() -> str:
+        closed = run("listen", "--text", "--config", str(config), data=data, stdin="")  # Ctrl-D at once
+        assert closed.returncode == 0, closed.stderr
+        return closed.stdout.splitlines()[-1]
+
+    assert run("agree", "--yes", "in three hours", data=data).returncode == 0
+    last = closing_line()  # the check-in comes before the agreed time
+    assert last.startswith("Next reminder: the daily check-in, in ") and f"({checkin:%a %d %b %H:%M})" in last
+    assert "1 agreed time to come" in last and "assistant service install" in last
+    assert run("agree", "--yes", "in one hour", data=data).returncode == 0
+    [sooner] = [datetime.fromisoformat(r["resume_at"]) for r in map(json.loads, run(
+        "reminders", "--json", data=data).stdout.splitlines()) if r["heard"] == "in one hour"]
+    last = closing_line()  # now an agreed time comes first
+    assert last.startswith("Next reminder: in ") and f"({sooner:%a %d %b %H:%M}), 2 to come." in last
+    assert "check-in" not in last
