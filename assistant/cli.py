@@ -96,6 +96,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["cancel"], help="cancel a reminder")
     p.add_argument("id", nargs="?", type=int, help="the reminder's id (from `assistant reminders`)")
     p.add_argument("--json", action="store_true", help="one JSON object per reminder")
+    p.add_argument("--config", default=argparse.SUPPRESS,
+                   help="config file (reminders.ritual_grace_minutes: how long a reading cut short waits)")
     p.set_defaults(func=_cmd_reminders)
 
     p = sub.add_parser("history", help="pauses, sessions, resume times and reconnections, week by week")
@@ -319,7 +321,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             if remote is not None:
                 remote.close()
             live.end_open_session()
-            _say_next_reminder(store)
+            _say_next_reminder(scheduler)
             store.close()
         return EXIT_OK
     from assistant.audio.routes import RouteWatch
@@ -364,7 +366,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         live.end_open_session()
         if learner is not None:
             learner.close()
-        _say_next_reminder(store)
+        _say_next_reminder(scheduler)
         store.close()
     return EXIT_OK
 
@@ -406,24 +408,32 @@ def _cmd_pause(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_next_reminder(store) -> None:
-    """Closing with reminders still to come: say when the next is, and that only a running assistant says it."""
-    from datetime import datetime
+def _say_next_reminder(scheduler) -> None:
+    """Closing with reminders still to come: say when the next is (an agreed time, or a daily check-in or money
+    date from config, whichever is sooner), and that only a running assistant says it."""
+    from datetime import UTC, datetime
 
     from dateutil import tz
 
     from assistant.store import StoreError
     from assistant.timeparse import describe
 
+    now = datetime.now(tz.gettz())
     try:
-        pending = store.pending_agreements()
+        pending = scheduler.store.pending_agreements()
+        ritual = scheduler.next_ritual(now)
     except StoreError:
         return
-    if pending:
-        now = datetime.now(tz.gettz())
-        print(f"Next reminder: {describe(pending[0].due_at, now)} ({pending[0].due_at:%a %d %b %H:%M}), "
-              f"{len(pending)} to come. Reminders are spoken only while the assistant runs: "
-              "`assistant service install` keeps it running from login.", flush=True)
+    if ritual is not None and (not pending or ritual[0].astimezone(UTC) < pending[0].due_at.astimezone(UTC)):
+        at, named = ritual[0], f"the {ritual[1].spoken}, "
+        also = f", and {len(pending)} agreed time{'s' if len(pending) > 1 else ''} to come" if pending else ""
+    elif pending:
+        at, named, also = pending[0].due_at, "", f", {len(pending)} to come"
+    else:
+        return
+    what = f"{named}{describe(at, now)} ({at:%a %d %b %H:%M})"
+    print(f"Next reminder: {what}{also}. Reminders are spoken only while the assistant runs: "
+          "`assistant service install` keeps it running from login.", flush=True)
 
 
 def _home_learner(config, detector):
@@ -731,11 +741,14 @@ def _open_store():
 
 
 def _cmd_reminders(args: argparse.Namespace) -> int:
-    """List pending reminders, or cancel one by id."""
+    """List reminders still to come (and readings a crash cut short, which come again), or cancel one by id."""
     import json
+    from datetime import datetime, timedelta
 
+    from assistant.scheduler import Scheduler
     from assistant.store import StoreError
 
+    config = _config(args)  # its ritual_grace_minutes says how long a reading cut short is still read again
     with _open_store() as store:
         if args.action == "cancel":
             if args.id is None:
@@ -748,26 +761,47 @@ def _cmd_reminders(args: argparse.Namespace) -> int:
                 raise UserError(f"no pending reminder with id {args.id}; `assistant reminders` lists them")
             print(json.dumps({"event": "cancelled", "id": args.id}) if args.json else f"cancelled reminder {args.id}")
             return EXIT_OK
+        cut_short = Scheduler.from_config(store, config.reminders).cut_short(datetime.now().astimezone())
         pending = store.pending_agreements()
+    grace = timedelta(minutes=config.reminders.ritual_grace_minutes)
     if args.json:
+        for a in cut_short:
+            print(json.dumps({"event": "reminder", "id": a.id, "resume_at": a.due_at.isoformat(),
+                              "agreed_at": a.created_at.isoformat(), "heard": a.heard, "status": "cut_short",
+                              "read_again_until": _read_again_until(a, grace).isoformat()}))
         for a in pending:
             print(json.dumps({"event": "reminder", "id": a.id, "resume_at": a.due_at.isoformat(),
                               "agreed_at": a.created_at.isoformat(), "heard": a.heard, "status": a.status}))
-    elif not pending:
+    elif not pending and not cut_short:
         print("no reminders pending")
     else:
-        print(reminders_table(pending))
+        print(reminders_table([*cut_short, *pending], grace))
     return EXIT_OK
 
 
-def reminders_table(pending) -> str:
-    """A header row, then one row per agreement: the time it will be read, its status, and what was said when
-    (the phrase alone, "in 20 minutes", read like a countdown that had not moved)."""
+def _read_again_until(agreement, grace):
+    """The last moment a listener that starts still reads again a reading cut short, in the agreement's zone."""
+    return (agreement.fired_at + grace).astimezone(agreement.resume_at.tzinfo)
+
+
+def _reminder_status(agreement, grace) -> str:
+    if agreement.status == "fired":  # its reading began and never finished: a crash cut it short
+        until = _read_again_until(agreement, grace)
+        return f"cut short: read again when the assistant starts (by {until:%a %d %b %H:%M})"
+    if agreement.status == "pending":
+        return "to come"
+    return f"snoozed (agreed for {agreement.resume_at:%a %d %b %H:%M})"
+
+
+def reminders_table(reminders, grace) -> str:
+    """A header row, then one row per agreement: the time it will be read (or was, for a reading cut short, read
+    again within `grace`), its status, and what was said when (the phrase alone, "in 20 minutes", read like a
+    countdown that had not moved)."""
     rows = [("ID", "REMINDER AT", "STATUS", "AGREED")]
-    for a in pending:
-        status = "to come" if a.status == "pending" else f"snoozed (agreed for {a.resume_at:%a %d %b %H:%M})"
+    for a in reminders:
         agreed_at = a.created_at.astimezone(a.resume_at.tzinfo)
-        rows.append((str(a.id), f"{a.due_at:%a %d %b %H:%M}", status, f'"{a.heard}" on {agreed_at:%a %d %b %H:%M}'))
+        rows.append((str(a.id), f"{a.due_at:%a %d %b %H:%M}", _reminder_status(a, grace),
+                     f'"{a.heard}" on {agreed_at:%a %d %b %H:%M}'))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
                      for row in rows)
@@ -806,7 +840,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         for model in _retrained_models():
             print(json.dumps({"event": "word_model", **model}))
     else:
-        print(history.table(weeks))
+        history.print_table(weeks, sys.stdout)
         for model in _retrained_models():
             print(history.retrained_line(model))
     return EXIT_OK
@@ -896,5 +930,5 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_IGNORE_CONFIG = {_cmd_reminders, _cmd_history, _cmd_forget, _cmd_devices, _cmd_pause}
+_IGNORE_CONFIG = {_cmd_history, _cmd_forget, _cmd_devices, _cmd_pause}
 """Commands that read no config; a --config given to them is still loaded, so a mistake in it is named."""

@@ -1,9 +1,10 @@
 """`assistant history`: what happened each week, as a terminal table, JSON lines or a bar chart.
 
-Receives the store's `WeekCounts` (weeks with nothing in them are left out there). Emits text, JSON-ready
-dicts, or an image file. Quiet weeks between the first and the last recorded one are filled in with zeros:
-a week without a pause is good news, and a chart that skipped it would hide exactly that.
-matplotlib is imported only inside `plot`, so the other commands never pay its import time.
+Receives the store's `WeekCounts` (weeks with nothing in them are left out there). Emits a table (rich) on
+a stream, JSON-ready dicts, or an image file. Quiet weeks between the first and the last recorded one are
+filled in with zeros: a week without a pause is good news, and a chart that skipped it would hide exactly that.
+matplotlib is imported only inside `plot`, and rich only inside `table`, so the other commands never pay
+their import time.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from assistant.store import WeekCounts
 
-__all__ = ["COLUMNS", "EMPTY", "PLOT_FORMATS", "SERIES", "as_json", "fill_weeks", "plot", "retrained_line", "table"]
+if TYPE_CHECKING:
+    from rich.table import Table
+
+__all__ = ["COLUMNS", "EMPTY", "PLOT_FORMATS", "SERIES", "as_json", "fill_weeks", "plot", "print_table",
+           "retrained_line", "table"]
 
 EMPTY = "Nothing recorded yet: your history fills in as you use the pause word."
 """The one line for an empty history (table, and the text of an empty chart)."""
@@ -49,6 +55,9 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 _TEXT_COLOUR = "#3a3a3a"
 _GRID_COLOUR = "#e4e4e4"
 _MAX_TICK_LABELS = 12
+_PIPED_WIDTH = 10_000
+"""Columns a table may take when stdout is not a terminal: rich draws it at its natural width, one line a week
+for a script to read, instead of wrapping it to an assumed 80."""
 
 
 def retrained_line(model: dict) -> str:
@@ -70,19 +79,33 @@ def fill_weeks(weeks: Sequence[WeekCounts]) -> list[WeekCounts]:
             for i in range((last - first).days // 7 + 1)]
 
 
-def table(weeks: Sequence[WeekCounts]) -> str:
-    """One row per week for the terminal, headed by the column names; EMPTY when nothing is stored."""
+def table(weeks: Sequence[WeekCounts]) -> Table:
+    """One row per week (quiet weeks as zeros) under the column names; counts right-aligned so they line up."""
+    from rich import box
+    from rich.table import Table
+
+    drawn = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    drawn.add_column("week of", no_wrap=True)
+    for _field, heading in COLUMNS:
+        # 80 columns: "false alarms" goes onto two lines, and no one-word heading is cut to "reconn…"
+        drawn.add_column(heading, justify="right", no_wrap=" " not in heading)
+    for week in fill_weeks(weeks):
+        drawn.add_row(f"{week.week:%a %d %b %Y}", *(str(getattr(week, field)) for field, _heading in COLUMNS))
+    return drawn
+
+
+def print_table(weeks: Sequence[WeekCounts], out: TextIO) -> None:
+    """The table on `out`, or the one EMPTY line when nothing is stored.
+
+    Colour (bold headings) only on a terminal: piped into a file or a script, the text is plain.
+    """
     if not weeks:
-        return EMPTY
-    headings = ["week of"] + [heading for _field, heading in COLUMNS]
-    rows = [[f"{w.week:%a %d %b %Y}"] + [str(getattr(w, field)) for field, _heading in COLUMNS]
-            for w in fill_weeks(weeks)]
-    widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))]
+        print(EMPTY, file=out)
+        return
+    from rich.console import Console
 
-    def line(cells: list[str]) -> str:
-        return "  ".join([cells[0].ljust(widths[0])] + [c.rjust(n) for c, n in zip(cells[1:], widths[1:])])
-
-    return "\n".join([line(headings), *(line(row) for row in rows)])
+    terminal = out.isatty()
+    Console(file=out, force_terminal=terminal, width=None if terminal else _PIPED_WIDTH).print(table(weeks))
 
 
 def as_json(weeks: Sequence[WeekCounts]) -> list[dict]:

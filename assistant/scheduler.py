@@ -29,7 +29,7 @@ from dateutil.rrule import DAILY, WEEKLY, rrule
 
 if TYPE_CHECKING:
     from assistant.config import RemindersConfig
-    from assistant.store import Store
+    from assistant.store import Agreement, Store
 
 __all__ = ["CAUGHT_UP_AFTER", "WEEKDAYS", "ReminderDue", "Ritual", "Scheduler", "parse_ritual_time",
            "rituals_from_config"]
@@ -170,6 +170,17 @@ class Scheduler:
         now = _aware(now).astimezone(UTC)
         return next(t for t in self._occurrences(ritual, now) if t > now).astimezone(self.zone)
 
+    def next_ritual(self, now: datetime) -> tuple[datetime, Ritual] | None:
+        """The soonest ritual after `now` and its time (a snoozed one at its snoozed time), in the scheduler's
+        zone; None without rituals. Only reads: for saying what comes next when the listener closes."""
+        upcoming = []
+        for ritual in self.rituals:
+            upcoming.append((self.next_occurrence(ritual, now), ritual))
+            state = self.store.ritual_state(ritual.name)
+            if state is not None and state[1] is not None and state[1] > now:
+                upcoming.append((state[1].astimezone(self.zone), ritual))
+        return min(upcoming, key=lambda pair: pair[0].astimezone(UTC), default=None)
+
     def _ritual_due(self, ritual: Ritual, now: datetime) -> list[ReminderDue]:
         state = self.store.ritual_state(ritual.name)
         if state is None:  # first sight: start counting from now, not from occurrences long past
@@ -218,11 +229,10 @@ class Scheduler:
         now = _aware(now)
         grace = self.ritual_grace.total_seconds()
         found = []
-        for agreement in self.store.unread_agreements():
-            if agreement.fired_at is not None and _seconds_between(agreement.fired_at, now) <= grace:
-                late = _seconds_between(agreement.due_at, now)
-                found.append(ReminderDue(agreement_id=agreement.id, resume_at=agreement.due_at, heard=agreement.heard,
-                                         late_by_seconds=late, caught_up=late > CAUGHT_UP_AFTER.total_seconds()))
+        for agreement in self.cut_short(now):
+            late = _seconds_between(agreement.due_at, now)
+            found.append(ReminderDue(agreement_id=agreement.id, resume_at=agreement.due_at, heard=agreement.heard,
+                                     late_by_seconds=late, caught_up=late > CAUGHT_UP_AFTER.total_seconds()))
         by_name = {ritual.name: ritual for ritual in self.rituals}
         for name, occurrence in self.store.unread_rituals():
             if name in by_name and _seconds_between(occurrence, now) <= grace:
@@ -230,6 +240,14 @@ class Scheduler:
             else:
                 self.store.ritual_reading(name, None)
         return sorted(found, key=lambda r: r.resume_at.astimezone(UTC))
+
+    def cut_short(self, now: datetime) -> list[Agreement]:
+        """Agreements whose reading a crash cut short that `interrupted` would still read again at `now`, oldest
+        first. Only reads, so `assistant reminders` can list them without taking them from the listener."""
+        now = _aware(now)
+        grace = self.ritual_grace.total_seconds()
+        return [agreement for agreement in self.store.unread_agreements()
+                if agreement.fired_at is not None and _seconds_between(agreement.fired_at, now) <= grace]
 
     def next_wakeup(self, now: datetime) -> datetime | None:
         """When `due` next has something: `now` itself if something is due already; None when nothing is ahead.

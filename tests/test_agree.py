@@ -7,7 +7,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from assistant.store import DB_NAME, open_store
 
 
 def run(*args: str, data: Path, stdin: str = "") -> subprocess.CompletedProcess:
@@ -49,6 +52,30 @@ def test_reminders_lists_a_header_then_the_agreed_time_and_its_status(tmp_path: 
     assert '"friday morning" on ' in row
 
 
+def test_reminders_lists_a_reading_cut_short_while_the_assistant_would_still_read_it_again(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[reminders]\nritual_grace_minutes = 30\n")
+    now = datetime.now(UTC)
+    with open_store(tmp_path / DB_NAME) as store:
+        recent = store.add_agreement(now - timedelta(minutes=20), "in an hour", now - timedelta(minutes=80))
+        store.mark_fired(recent.id, now - timedelta(minutes=20))  # its reading began; a crash came before the end
+        stale = store.add_agreement(now - timedelta(minutes=45), "in two hours", now - timedelta(hours=3))
+        store.mark_fired(stale.id, now - timedelta(minutes=45))  # longer ago than the grace: not read again
+        later = store.add_agreement(now + timedelta(hours=2), "in three hours", now - timedelta(hours=1))
+    listed = run("reminders", "--config", str(config), data=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = listed.stdout.splitlines()
+    assert header.split() == ["ID", "REMINDER", "AT", "STATUS", "AGREED"]
+    assert [row.split()[0] for row in rows] == [str(recent.id), str(later.id)]
+    until = now - timedelta(minutes=20) + timedelta(minutes=30)
+    assert f"cut short: read again when the assistant starts (by {until:%a %d %b %H:%M})" in rows[0]
+    assert '"in an hour" on ' in rows[0] and "to come" in rows[1]
+    as_json = [json.loads(line) for line in run("reminders", "--json", "--config", str(config),
+                                                    data=tmp_path).stdout.splitlines()]
+    assert [(r["id"], r["status"]) for r in as_json] == [(recent.id, "cut_short"), (later.id, "pending")]
+    assert datetime.fromisoformat(as_json[0]["read_again_until"]) == until
+
+
 def test_closing_listen_with_a_reminder_to_come_says_when_and_how_to_keep_it_running(tmp_path: Path) -> None:
     assert run("agree", "--yes", "friday morning", data=tmp_path).returncode == 0
     closed = run("listen", "--text", data=tmp_path, stdin="")  # Ctrl-D at once
@@ -57,3 +84,30 @@ def test_closing_listen_with_a_reminder_to_come_says_when_and_how_to_keep_it_run
     assert last.startswith("Next reminder: ") and "09:00" in last and "assistant service install" in last
     empty = tmp_path / "empty"
     assert "Next reminder" not in run("listen", "--text", data=empty, stdin="").stdout
+
+
+def test_closing_listen_names_the_next_reminder_of_agreed_times_and_rituals_whichever_comes_first(
+        tmp_path: Path) -> None:
+    now = datetime.now().astimezone()
+    checkin = now + timedelta(minutes=90)  # (its seconds dropped: a little under 90 minutes away)
+    money_date = now + timedelta(days=2)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[reminders]\ndaily_checkin = "{checkin:%H:%M}"\n'
+                      f'money_date = "{money_date:%A %H:%M}"\n')
+    data = tmp_path / "data"
+
+    def closing_line() -> str:
+        closed = run("listen", "--text", "--config", str(config), data=data, stdin="")  # Ctrl-D at once
+        assert closed.returncode == 0, closed.stderr
+        return closed.stdout.splitlines()[-1]
+
+    assert run("agree", "--yes", "in three hours", data=data).returncode == 0
+    last = closing_line()  # the check-in comes before the agreed time
+    assert last.startswith("Next reminder: the daily check-in, in ") and f"({checkin:%a %d %b %H:%M})" in last
+    assert "1 agreed time to come" in last and "assistant service install" in last
+    assert run("agree", "--yes", "in one hour", data=data).returncode == 0
+    [sooner] = [datetime.fromisoformat(r["resume_at"]) for r in map(json.loads, run(
+        "reminders", "--json", data=data).stdout.splitlines()) if r["heard"] == "in one hour"]
+    last = closing_line()  # now an agreed time comes first
+    assert last.startswith("Next reminder: in ") and f"({sooner:%a %d %b %H:%M}), 2 to come." in last
+    assert "check-in" not in last

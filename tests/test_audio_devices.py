@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
 from assistant.audio.devices import DeviceError, find_device, list_devices
+from assistant.audio.routes import RouteWatch
 from assistant.audio.sinks import SpeakerSink, WavSink
 from assistant.audio.sources import MicSource
 
@@ -152,6 +158,55 @@ def test_rig_mic_can_be_unplugged_and_replugged_without_disturbing_the_speaker_r
 
     assert tone_seconds(heard) == pytest.approx(0.5, abs=0.05)  # the replugged mic works
     assert not speaker.any()  # the recorder stayed on the silent speaker, not moved to the new mic
+
+
+def pactl_without_json(folder: Path, log: Path) -> Path:
+    """A `pactl` like PulseAudio 15's: it rejects --format as that one does, and is the real one otherwise."""
+    script = folder / "pactl"
+    script.write_text(f"""#!/bin/sh
+echo "$*" >> {log}
+case "$1" in --format*) echo "pactl: unrecognized option '$1'" >&2; exit 1;; esac
+exec {shutil.which("pactl")} "$@"
+""")
+    script.chmod(0o755)
+    return folder
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.rig
+@pytest.mark.parametrize("pactl", ["json", "text"], ids=["pactl-json", "older-pactl-text"])
+def test_the_route_watch_sees_the_microphone_unplugged_and_plugged_back(pulse_rig, pactl, tmp_path, monkeypatch):
+    log = tmp_path / "pactl.log"
+    if pactl == "text":
+        monkeypatch.setenv("PATH", f"{pactl_without_json(tmp_path, log)}:{os.environ['PATH']}")
+    with MicSource(device="pulse") as mic:
+        assert mic.wait_started(timeout=5)
+        watch = RouteWatch().start()
+        unplugged = False
+        try:
+            assert watch.home == "mic" and not watch.lost
+            pulse_rig.unload_mic()  # Pulse parks our stream on the speaker's monitor
+            unplugged = True
+            assert eventually(lambda: watch.lost), "the watch did not see the microphone go"
+            pulse_rig.load_mic()
+            unplugged = False
+            assert eventually(lambda: not watch.lost), "the watch did not see the microphone come back"
+            assert watch.home == "mic"
+        finally:
+            watch.close()
+            if unplugged:  # the rig is shared: leave its microphone plugged in
+                pulse_rig.load_mic()
+    if pactl == "text":  # JSON was asked for first, refused, and the text listing read instead
+        calls = log.read_text().splitlines()
+        assert "--format=json list source-outputs" in calls and "list source-outputs" in calls
 
 
 def test_wav_sink_appends_every_clip_to_one_file(tmp_path):

@@ -171,10 +171,10 @@ COMMANDS_WITH_CONFIG = {
     "doctor": ["doctor"],
     "setup": ["setup", "--text", "--word", "banana"],
     "service": ["service", "install"],
+    "reminders": ["reminders"],
 }
 """Every command that reads the config, with arguments that would otherwise work."""
-COMMANDS_WITHOUT_CONFIG = {"reminders": ["reminders"], "history": ["history"], "forget": ["forget", "--yes"],
-                           "devices": ["devices"]}
+COMMANDS_WITHOUT_CONFIG = {"history": ["history"], "forget": ["forget", "--yes"], "devices": ["devices"]}
 """Commands that use no config; one given to them explicitly is still checked."""
 NON_FINITE = {
     "nan": ("[agreement]\nmin_break_minutes = nan\n", "agreement.min_break_minutes"),

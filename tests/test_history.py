@@ -93,13 +93,15 @@ def test_history_json_gives_one_object_per_week_with_the_stored_counts_quiet_wee
     assert [json.loads(line) for line in done.stdout.splitlines()] == expected_json()
 
 
-def test_history_prints_a_table_with_one_row_per_week(env) -> None:
+def test_history_prints_a_plain_table_with_one_row_per_week_when_piped(env) -> None:
     store_weeks(env)
-    done = assistant(env, "history")
+    done = assistant(env, "history")  # stdout is a pipe: no colour codes, and no row wrapped to 80 columns
     assert done.returncode == 0, done.stderr
-    heading, *rows = done.stdout.splitlines()
+    assert "\x1b" not in done.stdout
+    heading, rule, *rows = done.stdout.splitlines()
     assert re.split(r"\s{2,}", heading.strip()) == ["week of", "pauses", "false alarms", "completed", "stopped",
                                                    "agreed", "kept", "reconnected"]
+    assert set(rule) == {"─"} and len(rule) == max(len(line) for line in (heading, *rows))
     assert [row.split() for row in rows] == [
         ["Mon", "05", "Oct", "2026", "6", "2", "4", "1", "3", "2", "1"],
         ["Mon", "12", "Oct", "2026", "3", "0", "3", "0", "2", "2", "2"],

@@ -250,6 +250,15 @@ def test_next_wakeup_is_the_soonest_of_agreements_and_rituals(store: Store) -> N
     assert scheduler.next_wakeup(NOW) == london(2026, 11, 20, 19, 15)
 
 
+def test_the_next_ritual_is_the_soonest_of_the_check_in_the_money_date_and_a_snooze(store: Store) -> None:
+    assert Scheduler(store, zone=LONDON).next_ritual(NOW) is None
+    scheduler = Scheduler(store, (CHECKIN, MONEY), zone=LONDON)
+    assert scheduler.next_ritual(NOW) == (london(2026, 11, 20, 20, 0), CHECKIN)  # a Friday
+    assert scheduler.next_ritual(london(2026, 11, 22, 18, 30)) == (london(2026, 11, 22, 19, 0), MONEY)  # Sunday
+    snoozed = scheduler.snooze("money_date", 15, NOW)
+    assert scheduler.next_ritual(NOW) == (snoozed, MONEY)
+
+
 # --- config ------------------------------------------------------------------------------------------
 
 def test_rituals_come_from_the_reminders_config_section(store: Store) -> None:

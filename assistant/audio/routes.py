@@ -13,6 +13,7 @@ nothing and stream errors and stalls are left to SteadyMic.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -45,14 +46,41 @@ class Route:
     """True when the source is a sink's monitor: what is played, not a room."""
 
 
-def _pactl(*args: str) -> str | None:
-    env = {**os.environ, "LC_ALL": "C"}  # the listings are parsed: keep them in English
+def _run_pactl(*args: str) -> subprocess.CompletedProcess | None:
+    env = {**os.environ, "LC_ALL": "C"}  # the text listings are parsed: keep them in English
     try:
-        done = subprocess.run(["pactl", *args], check=False, env=env, capture_output=True, text=True,
+        return subprocess.run(["pactl", *args], check=False, env=env, capture_output=True, text=True,
                               timeout=_PACTL_TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return done.stdout if done.returncode == 0 else None
+
+
+def _pactl(*args: str) -> str | None:
+    done = _run_pactl(*args)
+    return done.stdout if done is not None and done.returncode == 0 else None
+
+
+def _listing(kind: str) -> list[dict] | None:
+    """`pactl list KIND` (sources, source-outputs) as pactl's JSON objects, or None when Pulse cannot be asked.
+
+    JSON (`--format=json`, PulseAudio 16+) does not change with pactl's wording or the translations. An older
+    pactl rejects the option before it even connects: then, and only then, the text listing is read into the
+    same shape, so the watch still works there. JSON that does not parse is read as text too, never worse.
+    """
+    done = _run_pactl("--format=json", "list", kind)
+    if done is None:
+        return None
+    if done.returncode == 0:
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            pass
+    elif "--format" not in done.stderr:  # the server is away or refused: no answer either way
+        return None
+    text = _pactl("list", kind)
+    if text is None:
+        return None
+    return _text_sources(text) if kind == "sources" else _text_source_outputs(text)
 
 
 def _blocks(listing: str, header: str) -> list[list[str]]:
@@ -72,33 +100,51 @@ def _field(block: list[str], key: str) -> str | None:
     return None
 
 
-def _sources() -> dict[str, tuple[str, bool]] | None:
+def _text_sources(listing: str) -> list[dict]:
+    """`pactl list sources` text as the JSON's objects (index, name, monitor_source)."""
+    return [{"index": int(block[0].removeprefix("Source #")), "name": _field(block, "Name:"),
+             "monitor_source": _field(block, "Monitor of Sink:")}
+            for block in _blocks(listing, "Source #") if _field(block, "Name:") is not None]
+
+
+def _text_source_outputs(listing: str) -> list[dict]:
+    """`pactl list source-outputs` text as the JSON's objects (index, source, the process id property)."""
+    outputs = []
+    for block in _blocks(listing, "Source Output #"):
+        source = _field(block, "Source:")
+        outputs.append({"index": int(block[0].removeprefix("Source Output #")),
+                        "source": int(source) if source and source.isdigit() else None,
+                        "properties": {"application.process.id": _field(block, "application.process.id =")}})
+    return outputs
+
+
+def _is_monitor(source: dict) -> bool:
+    """pactl 16 gives a monitor's sink as "monitor_source" ("" for a real microphone; the text says "n/a")."""
+    sink = source.get("monitor_of_sink", source.get("monitor_source"))
+    return sink not in (None, "", "n/a")
+
+
+def _sources() -> dict[int, tuple[str, bool]] | None:
     """Source index -> (name, is a monitor), or None when Pulse cannot be asked."""
-    listing = _pactl("list", "sources")
+    listing = _listing("sources")
     if listing is None:
         return None
-    sources = {}
-    for block in _blocks(listing, "Source #"):
-        name = _field(block, "Name:")
-        if name is not None:
-            monitor = _field(block, "Monitor of Sink:") not in (None, "n/a")
-            sources[block[0].removeprefix("Source #")] = (name, monitor)
-    return sources
+    return {source["index"]: (source["name"], _is_monitor(source)) for source in listing if source.get("name")}
 
 
 def input_route(pid: int | None = None) -> Route | None:
     """The newest recording stream of process `pid` (default: this one), or None if it has none on Pulse."""
     pid = os.getpid() if pid is None else pid
-    listing = _pactl("list", "source-outputs")
+    outputs = _listing("source-outputs")
     sources = _sources()
-    if listing is None or sources is None:
+    if outputs is None or sources is None:
         return None
-    ours = [b for b in _blocks(listing, "Source Output #") if _field(b, "application.process.id =") == str(pid)]
+    ours = [o for o in outputs if (o.get("properties") or {}).get("application.process.id") == str(pid)]
     if not ours:
         return None
-    block = max(ours, key=lambda b: int(b[0].removeprefix("Source Output #")))
-    name, monitor = sources.get(_field(block, "Source:") or "", ("?", False))
-    return Route(int(block[0].removeprefix("Source Output #")), name, monitor)
+    newest = max(ours, key=lambda o: o["index"])
+    name, monitor = sources.get(newest.get("source"), ("?", False))
+    return Route(newest["index"], name, monitor)
 
 
 class RouteWatch:
