@@ -8,13 +8,15 @@ For every clip it records what each piece of evidence says (the open grammar's w
 its best hypotheses, the closed set of offered times and its acoustic margin, the yes-against-no margin),
 once; then it tries thresholds on those records. Chosen on TUNE: the most answers heard right with a wrong
 time read back in <= 1 % of time clips and a no taken for a yes in <= 0.5 % of no clips (half the issue's
-limits, leaving room for voices not tuned on).
+limits, leaving room for voices not tuned on); when no setting meets those, the fewest wrong reads, then the
+most right.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -56,10 +58,11 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
     if e["kind"] in ("yes", "no"):
         if e["free_at"]:
             return "time", e["free_at"]
-        answer = "yes" if e["yes_no_margin"] > 0 else "no"
-        if abs(e["yes_no_margin"]) < yes_no_margin or (e["free_says"] is not None and e["free_says"] != answer):
-            return "again", None
-        return answer, None
+        if not times.NEGATIONS.isdisjoint(e["free"].split()):
+            return ("no" if e["yes_no_margin"] < 0 or e["free_says"] == "no" else "again"), None
+        if e["free_says"] == "yes" and e["yes_no_margin"] > yes_no_margin:
+            return "yes", None
+        return "again", None
     if e.get("choice") and (e["choice_at"] == e["free_at"] or e["choice_margin"] <= choice_margin):
         return "time", e["choice_at"]
     if not e["free"] or e["agreement"] < free_agreement or not e["free_at"]:
@@ -68,13 +71,14 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
 
 
 def score(records: list[dict], t: tuple[float, float, float]) -> dict:
-    out = {k: {"n": 0, "right": 0, "again": 0, "wrong": 0} for k in ("free", "choice", "refuse", "yes", "no")}
+    out = {k: {"n": 0, "right": 0, "again": 0, "wrong": 0, "time": 0} for k in ("free", "choice", "refuse", "yes", "no")}
     for e in records:
         what, at = decide(e, *t)
         c = out[e["kind"]]
         c["n"] += 1
         if e["kind"] in ("yes", "no"):
-            key = "right" if what == e["kind"] else "again" if what == "again" else "wrong"
+            # the opposite answer is WRONG; a time heard instead is read back as a question ("time")
+            key = "right" if what == e["kind"] else what if what in ("again", "time") else "wrong"
         elif e["kind"] == "refuse":
             key = "right" if what == "again" else "wrong"
         else:
@@ -87,8 +91,9 @@ def summary(s: dict) -> str:
     parts = []
     for k, c in s.items():
         if c["n"]:
+            extra = f" heard as a time {c['time'] / c['n']:.1%}" if k in ("yes", "no") else ""
             parts.append(f"{k} {c['n']}: right {c['right'] / c['n']:.1%} again {c['again'] / c['n']:.1%} "
-                         f"WRONG {c['wrong'] / c['n']:.1%}")
+                         f"WRONG {c['wrong'] / c['n']:.1%}{extra}")
     n = s["free"]["n"] + s["choice"]["n"]
     wrong = s["free"]["wrong"] + s["choice"]["wrong"] + s["refuse"]["wrong"]
     parts.append(f"a wrong time read back: {wrong}/{n + s['refuse']['n']} = {wrong / max(1, n + s['refuse']['n']):.1%}"
@@ -115,17 +120,16 @@ def main() -> int:
     now = (times.FREE_AGREEMENT, times.CHOICE_MARGIN, times.YES_NO_MARGIN)
     best, best_t = None, now
     for fa in (0.0, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0):
-        for cm in (-1.0, 0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0):
-            for yn in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5):
+        for cm in (-math.inf, -1.0, -0.5, 0.0, 0.25, 0.5):
+            for yn in (0.0, 0.1, 0.2, 0.4):
                 s = score(tune, (fa, cm, yn))
                 n_time = s["free"]["n"] + s["choice"]["n"] + s["refuse"]["n"]
                 wrong = (s["free"]["wrong"] + s["choice"]["wrong"] + s["refuse"]["wrong"]) / max(1, n_time)
                 no_as_yes = s["no"]["wrong"] / max(1, s["no"]["n"])
-                if wrong > 0.01 or no_as_yes > 0.005:
-                    continue
                 right = sum(c["right"] for c in s.values())
-                if best is None or right > best:
-                    best, best_t = right, (fa, cm, yn)
+                key = (wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right)
+                if best is None or key > best:
+                    best, best_t = key, (fa, cm, yn)
     print(f"shipped thresholds (FREE_AGREEMENT, CHOICE_MARGIN, YES_NO_MARGIN) = {now}")
     print(f"TUNE ({len(tune)} clips) at shipped:\n  {summary(score(tune, now))}")
     print(f"best on TUNE: {best_t}\n  {summary(score(tune, best_t))}")
