@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -32,6 +33,7 @@ sys.path.insert(0, str(REPO))
 from assistant.audio.files import read_audio
 from assistant.speech import augment
 from assistant.speech.embedding import embed_clip
+from assistant.speech.training import building_marker
 from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all
 
 SENTENCES = """\
@@ -143,6 +145,17 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "assistant" / "data" / "negative_bank.npz")
     ap.add_argument("--seed", type=int, default=100)
     args = ap.parse_args()
+    # while it builds, training elsewhere (set-up, CI's tests) waits for it instead of refusing
+    marker = building_marker(args.out)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(os.getpid()))
+    try:
+        return build(args)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def build(args: argparse.Namespace) -> int:
     rng = np.random.default_rng(args.seed)
     began = time.monotonic()
     sentences = SENTENCES + seed_sentences(args.shared)

@@ -40,7 +40,6 @@ if "ASSISTANT_CACHE_DIR" not in os.environ:
 signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-BANK = REPO / "assistant" / "data" / "negative_bank.npz"
 TRAINING_FILES = ("test_setup_spoken.py", "test_enrollment.py", "test_ear.py", "test_privacy.py",
                   "test_home_learning.py", "test_learning_rig.py", "test_setup.py")
 """Test files that train a word model, and so need the negative bank, longest first (measured in CI)."""
@@ -51,9 +50,9 @@ SLOW_FILES = ("test_listen_text.py", "test_resilience.py", "test_agreement_rig.p
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Run order for `-n 3 --dist loadfile --no-loadscope-reorder`: files that need no negative bank first,
-    the longest of them leading, then the training files, longest first. CI builds the bank beside the tests
-    (about 8 minutes), so by the time a worker reaches a training file the bank is there, and no worker sits
-    waiting for it while other files could run. (xdist hands out files in this order.)"""
+    the longest of them leading, then the training files, longest first. CI builds the bank beside the tests;
+    training waits for it only where it loads it (training.load_bank sees the build running), so a training
+    file does its set-up and renders its word meanwhile. (xdist hands out files in this order.)"""
     def rank(item) -> tuple[int, int]:
         name = item.path.name
         if name in TRAINING_FILES:
@@ -63,22 +62,6 @@ def pytest_collection_modifyitems(config, items) -> None:
         return 1, 0
 
     items.sort(key=rank)  # stable: tests keep their order within a file
-
-
-def pytest_runtest_setup(item) -> None:
-    """CI builds the negative bank beside the tests (.ci/run sets PAUSE_BANK_PID): a file that trains a word
-    model waits for the build to end; the others run meanwhile."""
-    pid = os.environ.get("PAUSE_BANK_PID")
-    if not pid or BANK.is_file() or item.path.name not in TRAINING_FILES:
-        return
-    import time
-
-    while not BANK.is_file():
-        try:
-            os.kill(int(pid), 0)
-        except OSError:
-            return  # the build ended without a bank: the test fails, saying how to build it
-        time.sleep(2)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -157,3 +157,33 @@ def test_without_the_built_negatives_training_says_how_to_build_them(tmp_path: P
 
     with pytest.raises(HeadError, match="scripts/build_negative_bank.py"):
         load_bank(tmp_path / "negative_bank.npz")
+
+
+def test_training_waits_for_a_bank_being_built_and_reads_it_when_it_is_there(tmp_path: Path) -> None:
+    import shutil
+    import threading
+    import time
+
+    from assistant.speech.training import bank_path, building_marker, load_bank
+
+    bank = tmp_path / "negative_bank.npz"
+    builder = subprocess.Popen(["sleep", "30"])  # stands for scripts/build_negative_bank.py while it runs
+    building_marker(bank).write_text(str(builder.pid))
+    try:
+        def finish() -> None:
+            time.sleep(3)
+            shutil.copy(bank_path(), bank)  # the build writes its file
+        threading.Thread(target=finish).start()
+        began = time.monotonic()
+        sequences = load_bank(bank)
+        assert time.monotonic() - began >= 2.5 and len(sequences) > 1000
+    finally:
+        builder.kill()
+        builder.wait()
+    # a marker left by a builder that is gone is no reason to wait
+    from assistant.speech.word_head import HeadError
+
+    gone = tmp_path / "gone.npz"
+    building_marker(gone).write_text(str(builder.pid))
+    with pytest.raises(HeadError, match="scripts/build_negative_bank.py"):
+        load_bank(gone)

@@ -125,10 +125,33 @@ def bank_path() -> Path:
     return Path(str(resources.files("assistant") / "data" / "negative_bank.npz"))
 
 
+def building_marker(path: Path) -> Path:
+    """Written by scripts/build_negative_bank.py while it builds `path`: the builder's process id."""
+    return path.with_name(path.name + ".building")
+
+
+def _wait_for_a_build(path: Path) -> None:
+    """A bank still being built (set-up run beside the build script, or CI building it beside the tests):
+    wait for it rather than refuse, while the builder lives."""
+    import sys
+
+    marker, said = building_marker(path), False
+    while not path.is_file():
+        try:
+            os.kill(int(marker.read_text().strip()), 0)
+        except (OSError, ValueError):
+            return  # no build running: the caller says how to build it
+        if not said:
+            print(f"waiting for the negative bank being built ({path})", file=sys.stderr, flush=True)
+            said = True
+        time.sleep(2)
+
+
 def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
     """Sequences of embeddings (each (n, 96) float32) of ordinary speech and noise, leaving out any whose
     text holds `without` (the couple's own word must not be taught as a negative)."""
     path = path or bank_path()
+    _wait_for_a_build(path)
     if not path.is_file():
         raise HeadError(f"{path} is missing: the examples a new word model learns what not to answer to are "
                         "built once, not shipped: run `.venv/bin/python scripts/build_negative_bank.py` "
