@@ -52,6 +52,18 @@ def speech_seconds_after(recording: np.ndarray, start: int, gap_s: float = 1.0) 
     return (last_loud + 1) / 100
 
 
+def say_until_heard(app: AppProcess, rig, text: str, expect: str, tries: int = 3) -> str:
+    """Say `text` until the line `expect` comes, as a couple repeats an answer the assistant was unsure of
+    (it asks again rather than guess: speech/times.py); returns that line."""
+    for _ in range(tries - 1):
+        rig.play_into_mic(partner_says(text))
+        if "(not sure)" not in app.wait_for("heard:", timeout=20):
+            return app.wait_for(expect, timeout=20)
+        time.sleep(12)  # the question, asked again, is heard out
+    rig.play_into_mic(partner_says(text))
+    return app.wait_for(expect, timeout=20)
+
+
 def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shared_dir: Path,
                                                                  tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
@@ -69,12 +81,10 @@ def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shar
         pulse_rig.play_into_mic(np.concatenate([np.zeros(RATE, np.int16), speech, np.zeros(RATE, np.int16)]))
         app.wait_for("state: agreeing", timeout=90)
         app.wait_for("assistant: When you both feel ready", timeout=10)
-        time.sleep(8)  # the invitation is heard out
-        pulse_rig.play_into_mic(partner_says("in one minute"))
-        app.wait_for("Is that right?", timeout=20)
+        time.sleep(14)  # the invitation, which lists the offered times, is heard out
+        say_until_heard(app, pulse_rig, "in one minute", "Is that right?")
         time.sleep(4)
-        pulse_rig.play_into_mic(partner_says("yes"))
-        agreed = app.wait_for("agreed:", timeout=20)
+        agreed = say_until_heard(app, pulse_rig, "yes", "agreed:")
         app.wait_for("state: closing", timeout=10)
 
         listed = subprocess.run([sys.executable, "-m", "assistant", "reminders", "--json"], check=True,
@@ -83,7 +93,7 @@ def test_an_agreed_resume_time_is_kept_and_the_reminder_is_heard(pulse_rig, shar
         assert len(reminders) == 1 and reminders[0]["heard"] == "in one minute"
         resume_at = datetime.fromisoformat(reminders[0]["resume_at"])
         assert resume_at.isoformat() in agreed
-        assert 30 < (resume_at - datetime.now(resume_at.tzinfo)).total_seconds() <= 60
+        assert 0 < (resume_at - datetime.now(resume_at.tzinfo)).total_seconds() <= 60
 
         pulse_rig.start_recording_speaker()
         app.wait_for("reminder:", timeout=90)

@@ -20,7 +20,9 @@ def test_two_knocks_into_the_microphone_start_the_ritual(pulse_rig, tmp_path) ->
     rng = np.random.default_rng(17)
     knocks = knock_sounds.as_int16(knock_sounds.pattern("resonance", (0.3,), rng, rt60_s=0.3), 0.5)
     quiet = np.zeros(RATE, np.int16)
-    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=pulse_rig.env)
+    # a data folder of its own: one listener runs per data folder, and another file's may be listening now
+    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
+                     env={**pulse_rig.env, "ASSISTANT_DATA_DIR": str(tmp_path / "data")})
     try:
         assert "or the knock signal" in app.wait_for("listening for", timeout=60)
         pulse_rig.play_into_mic(np.concatenate([quiet, knocks, quiet]))

@@ -319,7 +319,7 @@ def test_the_listener_survives_a_sound_server_restart(pulse_rig, shared_dir: Pat
         lost = {app.wait_for(": lost", timeout=10).split(":")[0], app.wait_for(": lost", timeout=10).split(":")[0]}
         time.sleep(2)  # nothing to reopen: attempts fail and are retried
         pulse_rig.start_daemon()
-        back = {app.wait_for(": back", timeout=15).split(":")[0], app.wait_for(": back", timeout=15).split(":")[0]}
+        back = {app.wait_for(": back", timeout=40).split(":")[0], app.wait_for(": back", timeout=40).split(":")[0]}
         pulse_rig.start_recording_speaker()
         time.sleep(3)  # "The microphone is back." is said; the pause word is not listened for meanwhile
         pulse_rig.play_into_mic(alexa(shared_dir))

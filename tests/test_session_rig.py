@@ -29,7 +29,9 @@ def test_pause_word_starts_breathing_and_stop_ends_it(pulse_rig, shared_dir: Pat
     config = tmp_path / "config.toml"
     config.write_text('[listener]\npause_words = ["alexa"]\ndetector = "keyword"\nengine = "pocketsphinx"\n'
                       '[session]\npattern = "extended_exhale"\ncycles = 12\nspoken_cycles = 0\n')
-    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=pulse_rig.env)
+    # a data folder of its own: one listener runs per data folder, and another file's may be listening now
+    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
+                     env={**pulse_rig.env, "ASSISTANT_DATA_DIR": str(tmp_path / "data")})
     try:
         app.wait_for("listening for", timeout=60)
         pulse_rig.start_recording_speaker()
