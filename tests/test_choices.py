@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_dialog import said
 
-from assistant.events import Say
 from assistant.session import wording
 from assistant.session.choices import offer_words, offered_choices
 from assistant.session.dialog import NOT_UNDERSTOOD_OFFER, UNSURE_YES_NO, AgreeDialog
@@ -57,18 +57,10 @@ def test_the_invitation_names_the_choices_and_still_allows_another_time() -> Non
     assert wording.stop_offer("in an hour").endswith("In an hour? Or say another time. Or just say no.")
 
 
-def lines(dialog: AgreeDialog) -> list[str]:
-    out = [a.text for a in dialog.outbox if isinstance(a, Say)]
-    dialog.outbox.clear()
-    for line in out:
-        dialog.heard_out(line)
-    return out
-
-
 def test_something_that_is_not_a_time_gets_the_offer_again_not_a_guess() -> None:
     dialog = AgreeDialog(choices=offered_choices(at(15)))
     dialog.heard_time("i don't know", at(15))
-    assert lines(dialog) == [NOT_UNDERSTOOD_OFFER.format(
+    assert said(dialog) == [NOT_UNDERSTOOD_OFFER.format(
         choices="in twenty minutes, in an hour, this evening, or tomorrow morning")]
     assert dialog.proposed is None
 
@@ -76,7 +68,7 @@ def test_something_that_is_not_a_time_gets_the_offer_again_not_a_guess() -> None
 def test_an_unsure_answer_to_the_read_back_asks_it_again_and_stores_nothing() -> None:
     dialog = AgreeDialog(choices=offered_choices(at(15)))
     dialog.heard_time("in an hour", at(15))
-    question = lines(dialog)[-1]
+    question = said(dialog)[-1]
     dialog.not_caught()
-    assert lines(dialog) == [UNSURE_YES_NO.format(question=question)]
+    assert said(dialog) == [UNSURE_YES_NO.format(question=question)]
     assert dialog.awaiting_yes_no and dialog.agreed is None

@@ -455,7 +455,8 @@ class Heard:
     sure: bool
     via: str = "free"
     margin: float = 0.0
-    """Acoustic evidence for the decision, in log-likelihood per 10 ms frame (for measuring)."""
+    """The evidence behind the decision, for measuring: for a choice or yes / no the acoustic margin in
+    log-likelihood per 10 ms frame, for a free time the agreement of the best hypotheses (0..1)."""
 
 
 FREE_AGREEMENT = 1.0
