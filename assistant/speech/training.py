@@ -155,7 +155,7 @@ def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
     if not path.is_file():
         raise HeadError(f"{path} is missing: the examples a new word model learns what not to answer to are "
                         "built once, not shipped: run `.venv/bin/python scripts/build_negative_bank.py` "
-                        "(about 6 minutes); the default word needs none")
+                        "(about 7 minutes); the default word needs none")
     with np.load(path, allow_pickle=False) as data:
         embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
         starts = list(data["starts"]) + [len(embeddings)]
