@@ -368,8 +368,11 @@ class LiveSession:
                   file=self.out, flush=True)
             if heard.sure:
                 self._answer(heard.words)
-            else:  # asked again, never a guess read back or a doubtful yes taken
-                dialog.not_caught()
+            else:  # asked again, never a doubtful yes taken; a doubtful time read back only when heard twice
+                if dialog.awaiting_yes_no:
+                    dialog.not_caught()
+                else:
+                    dialog.heard_doubtful(heard.words, self.now())
                 self._trigger("answer_heard")
                 self._perform_dialog()
 

@@ -140,15 +140,15 @@ class PauseServer:
         os.chmod(self.path, 0o600)
         sock.listen(4)
         self._sock = sock
-        self._thread = threading.Thread(target=self._serve, name="pause-socket", daemon=True)
+        self._thread = threading.Thread(target=self._serve, args=(sock,), name="pause-socket", daemon=True)
         self._thread.start()
         return self
 
-    def _serve(self) -> None:
-        assert self._sock is not None
+    def _serve(self, sock: socket.socket) -> None:
+        """Its own reference to the socket: `close` may clear `self._sock` while this waits in accept."""
         while True:
             try:
-                conn, _ = self._sock.accept()
+                conn, _ = sock.accept()
             except OSError:
                 return  # closed
             with conn:

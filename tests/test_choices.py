@@ -72,3 +72,29 @@ def test_an_unsure_answer_to_the_read_back_asks_it_again_and_stores_nothing() ->
     dialog.not_caught()
     assert said(dialog) == [UNSURE_YES_NO.format(question=question)]
     assert dialog.awaiting_yes_no and dialog.agreed is None
+
+
+def test_a_doubtful_time_is_asked_again_and_read_back_only_when_the_answer_again_means_the_same_time() -> None:
+    dialog = AgreeDialog(choices=offered_choices(at(15)))
+    dialog.heard_doubtful("in ninety minutes", at(15))
+    assert said(dialog) == [NOT_UNDERSTOOD_OFFER.format(
+        choices="in twenty minutes, in an hour, this evening, or tomorrow morning")]
+    dialog.heard_doubtful("in fifty minutes", at(15, 0))  # a different time: still asked again
+    assert dialog.proposed is None and said(dialog)[-1].startswith("Sorry, I didn't catch a time.")
+    dialog.heard_doubtful("in fifty minutes", at(15, 1))  # the same span, a few seconds later: read back
+    assert said(dialog)[-1].endswith("Is that right?")
+    assert dialog.awaiting_yes_no and dialog.agreed is None
+    assert dialog.proposed.resume_at == at(15, 51)
+
+
+def test_a_doubtful_time_is_not_read_back_on_the_strength_of_one_doubt_from_before_a_sure_answer() -> None:
+    dialog = AgreeDialog(choices=offered_choices(at(15)))
+    dialog.heard_doubtful("at seven", at(15))
+    said(dialog)
+    dialog.heard_time("in an hour", at(15))
+    said(dialog)
+    dialog.heard_answer("no", at(15))
+    said(dialog)
+    dialog.heard_doubtful("at seven", at(15))
+    assert dialog.proposed is None
+    assert said(dialog)[-1].startswith("Sorry, I didn't catch a time.")

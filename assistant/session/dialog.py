@@ -65,6 +65,8 @@ class AgreeDialog:
     """The question without a "sorry" in front, for asking it again."""
     _asked_at: float | None = None
     _heard_since: bool = False
+    _doubted: tuple | None = None
+    """The time last heard without confidence: the same time heard so again is taken (see `heard_doubtful`)."""
 
     @property
     def awaiting_yes_no(self) -> bool:
@@ -111,6 +113,7 @@ class AgreeDialog:
         if self._too_early():
             return
         self._heard_since = True
+        self._doubted = None
         if self.proposed is None and yes_or_no(words) == "no":
             self.declined = True
             return
@@ -130,6 +133,23 @@ class AgreeDialog:
         spoken = describe(result.resume_at, now, relative=result.relative)
         self.ask(CONFIRM.format(when=spoken[0].upper() + spoken[1:]),
                  *(NOTE.format(warning=warning) for warning in result.warnings))
+
+    def heard_doubtful(self, words: str, now: datetime) -> None:
+        """A time the recogniser was unsure of. Asked again; but when the answer to that is heard as the same
+        time, it is read back: two utterances decoded alike are far better evidence than one, and the read-back
+        still needs a yes. (Without this, a voice the recogniser is always unsure of could never agree a time.)"""
+        if self._too_early():
+            return
+        meant = parse_resume_time(words, now, min_break=self.min_break, max_break=self.max_break)
+        # a span is the same span said a few seconds later; a clock time the same clock time
+        at = None if isinstance(meant, NotUnderstood) else (
+            ("span", meant.minutes_from_now) if meant.relative else ("at", meant.resume_at))
+        if at is not None and self.proposed is None and at == self._doubted:
+            self._doubted = None
+            self.heard_time(words, now)
+            return
+        self._doubted = at
+        self.not_caught()
 
     def not_caught(self) -> None:
         """Nothing usable was heard (not a time, or a time the recogniser was unsure of): ask again, with the
