@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from assistant.audio.files import read_audio
 from assistant.session.dialog import NO_PHRASES, YES_PHRASES, yes_or_no
-from assistant.speech import times
+from assistant.speech import answers, times
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
 
 
@@ -53,16 +53,35 @@ def evidence(clip: dict) -> dict:
     return out
 
 
-def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: float) -> tuple[str, str | None]:
-    """(what the dialog would do, the instant read back): mirrors hear_time / hear_yes_no."""
+def model_scores(clip: dict) -> dict:
+    """The answer model's best-window probability per class, and the instant of each offered choice."""
+    head = answers.shipped_head()
+    scores = head.scores(read_audio(clip["path"]))
+    offered = {c: instant(c, clip["now"]) for c in json.loads(clip.get("choices") or "[]")}
+    return {"scores": scores, "offered": offered}
+
+
+def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: float,
+           model: tuple[float, float, float] | None = None) -> tuple[str, str | None]:
+    """(what the dialog would do, the instant read back): mirrors hear_time / hear_yes_no. `model`: the
+    answer model's bars (choice, yes, no), None for keywords alone."""
+    m = e.get("model") if model is not None else None
     if e["kind"] in ("yes", "no"):
         if e["free_at"]:
             return "time", e["free_at"]
+        if m is not None:
+            what = answers.yes_no_from(m["scores"], e["free"], yes_bar=model[1], no_bar=model[2])
+            if what is not None:
+                return what, None
         if not times.NEGATIONS.isdisjoint(e["free"].split()):
             return ("no" if e["yes_no_margin"] < 0 or e["free_says"] == "no" else "again"), None
         if e["free_says"] == "yes" and e["yes_no_margin"] > yes_no_margin:
             return "yes", None
         return "again", None
+    if m is not None:
+        choice = answers.choice_from(m["scores"], list(m["offered"]), bar=model[0])
+        if choice is not None:
+            return "time", m["offered"][choice]
     if e.get("choice") and (e["choice_at"] == e["free_at"] or e["choice_margin"] <= choice_margin):
         return "time", e["choice_at"]
     if not e["free"] or e["agreement"] < free_agreement or not e["free_at"]:
@@ -70,10 +89,10 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
     return "time", e["free_at"]
 
 
-def score(records: list[dict], t: tuple[float, float, float]) -> dict:
+def score(records: list[dict], t: tuple[float, float, float], model: tuple | None = None) -> dict:
     out = {k: {"n": 0, "right": 0, "again": 0, "wrong": 0, "time": 0} for k in ("free", "choice", "refuse", "yes", "no")}
     for e in records:
-        what, at = decide(e, *t)
+        what, at = decide(e, *t, model=model)
         c = out[e["kind"]]
         c["n"] += 1
         if e["kind"] in ("yes", "no"):
@@ -102,11 +121,21 @@ def summary(s: dict) -> str:
 
 
 def load(build: Path, cache: Path) -> list[dict]:
-    if cache.is_file():
-        return [json.loads(line) for line in cache.read_text().splitlines()]
     clips = json.loads((build / "manifest.json").read_text())["time_phrases"]
-    records = [evidence(clip | {"path": str(build / clip["wav"])}) for clip in clips]
-    cache.write_text("".join(json.dumps(r) + "\n" for r in records))
+    if cache.is_file():
+        records = [json.loads(line) for line in cache.read_text().splitlines()]
+    else:
+        records = [evidence(clip | {"path": str(build / clip["wav"])}) for clip in clips]
+        cache.write_text("".join(json.dumps(r) + "\n" for r in records))
+    if answers.shipped_head() is not None:  # the model's scores: cached by the model file's size and time
+        stamp = answers.shipped_path().stat()
+        model_cache = cache.with_name(f"answer-model-{stamp.st_size}-{int(stamp.st_mtime)}.jsonl")
+        if model_cache.is_file():
+            scored = [json.loads(line) for line in model_cache.read_text().splitlines()]
+        else:
+            scored = [model_scores(clip | {"path": str(build / clip["wav"])}) for clip in clips]
+            model_cache.write_text("".join(json.dumps(r) + "\n" for r in scored))
+        records = [r | {"model": m} for r, m in zip(records, scored)]
     return records
 
 
@@ -130,6 +159,25 @@ def main() -> int:
                 key = (wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right)
                 if best is None or key > best:
                     best, best_t = key, (fa, cm, yn)
+    if answers.shipped_head() is not None:
+        shipped_model = (answers.CHOICE_BAR, answers.YES_BAR, answers.NO_BAR)
+        best_m, best_mt = None, shipped_model
+        for cb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+            for yb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+                for nb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+                    s = score(tune, now, (cb, yb, nb))
+                    n_time = s["free"]["n"] + s["choice"]["n"] + s["refuse"]["n"]
+                    wrong = (s["free"]["wrong"] + s["choice"]["wrong"] + s["refuse"]["wrong"]) / max(1, n_time)
+                    no_as_yes = s["no"]["wrong"] / max(1, s["no"]["n"])
+                    right = sum(c["right"] for c in s.values())
+                    key = (wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right)
+                    if best_m is None or key > best_m:
+                        best_m, best_mt = key, (cb, yb, nb)
+        print(f"answer model bars (CHOICE_BAR, YES_BAR, NO_BAR) shipped {shipped_model}, best on TUNE {best_mt}")
+        print(f"TUNE with the model at shipped bars:\n  {summary(score(tune, now, shipped_model))}")
+        print(f"TUNE with the model at TUNE's best:\n  {summary(score(tune, now, best_mt))}")
+        print(f"TEST with the model at shipped bars:\n  {summary(score(test, now, shipped_model))}")
+        print(f"TEST with the model at TUNE's best:\n  {summary(score(test, now, best_mt))}")
     print(f"shipped thresholds (FREE_AGREEMENT, CHOICE_MARGIN, YES_NO_MARGIN) = {now}")
     print(f"TUNE ({len(tune)} clips) at shipped:\n  {summary(score(tune, now))}")
     print(f"best on TUNE: {best_t}\n  {summary(score(tune, best_t))}")

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Config
+from assistant.speech import answers
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -448,7 +449,8 @@ class Heard:
     `words` are what was heard, for the time parser or `dialog.yes_or_no`; `sure` is False when the
     recogniser's own evidence disagrees with itself, and the dialog then asks again instead of reading back a
     guess. `via` says which evidence decided: "choice" (one of the offered times), "free" (the time grammar),
-    "yes" / "no", or "none".
+    "yes" / "no", the learned answer model ("choice-model", "yes-model", "no-model", `speech.answers`), or
+    "none".
     """
 
     words: str
@@ -548,6 +550,12 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     nearly as well (`CHOICE_MARGIN`). Otherwise the open grammar's words stand, and are sure only when its
     best few hypotheses agree on what they mean (`FREE_AGREEMENT`)."""
     audio = _prepare(audio)
+    choices = tuple(choices)
+    model = answers.shipped_head()
+    if model is not None and choices:
+        choice = answers.choice_from(model.scores(audio), list(choices))
+        if choice is not None:
+            return Heard(choice, True, "choice-model")
     free = _open_decode(audio)
     choices = tuple(c for c in choices if _known(c))
     if choices:
@@ -574,6 +582,11 @@ def hear_yes_no(audio: np.ndarray) -> Heard:
     free = _open_decode(audio).words
     if free and not isinstance(_parse(free), NotUnderstood):
         return Heard(free, True, "free")  # a new time instead of yes or no
+    model = answers.shipped_head()
+    if model is not None:
+        said = answers.yes_no_from(model.scores(audio), free)
+        if said is not None:
+            return Heard(said, True, f"{said}-model")
     _, yes = _decode(audio, _search("yes", tuple(p for p in YES_PHRASES if _known(p))))
     _, no = _decode(audio, _search("no", tuple(p for p in NO_PHRASES if _known(p))))
     margin = yes - no
