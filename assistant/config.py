@@ -5,16 +5,24 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from platformdirs import user_config_dir
+
+from assistant.session import exercises
+
 ENGINES = ("auto", "vosk", "pocketsphinx")
 DETECTORS = ("learned", "keyword")
 SIGNALS = ("word", "knock")
 DEFAULT_CONFIG_NAME = "config.toml"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+"""Weekday names a weekly ritual may be set on (or their first three letters or more)."""
+_RITUAL_TIME = re.compile(r"^(?:(?P<day>[a-z]+)\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
 
 
 class ConfigError(ValueError):
@@ -90,7 +98,7 @@ class ListenerConfig:
 
     def knock(self):
         """The knock signal these keys describe (a `KnockPattern`); ValueError for a value out of range."""
-        from assistant.audio.knock import KnockPattern
+        from assistant.audio.knock import KnockPattern  # late: it needs numpy, which loading config does not
 
         return KnockPattern(self.knock_pattern, self.knock_tolerance, self.knock_level_db, self.knock_sensitivity)
 
@@ -159,8 +167,6 @@ class SessionConfig:
     """Custom breathing patterns: name -> {phases = [[phase, seconds], ...], cycles, description}."""
 
     def __post_init__(self) -> None:
-        from assistant.session import exercises  # late import: config stays importable on its own
-
         if not 0 < self.minutes <= 60:
             raise ConfigError(f"session.minutes: {self.minutes} is outside 0..60; 2 is the default")
         if not 0 <= self.cycles <= 500:
@@ -186,6 +192,27 @@ class SessionConfig:
             object.__setattr__(self, "grounding", script)
 
 
+def parse_ritual_time(text: str, *, weekly: bool) -> tuple[int | None, int, int] | None:
+    """ "20:30" -> (None, 20, 30); "sunday 19:00" -> (6, 19, 0); "" -> None. Raises ValueError with the fix."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    example = '"sunday 19:00"' if weekly else '"20:30"'
+    match = _RITUAL_TIME.match(text)
+    if not match or int(match["hour"]) > 23 or int(match["minute"]) > 59:
+        raise ValueError(f"{text!r} is not a time; write it like {example} (24-hour clock), or \"\" for none")
+    day = match["day"]
+    if weekly != (day is not None):
+        raise ValueError(f"{text!r}: write it like {example}" + (" (with the weekday)" if weekly else ""))
+    weekday = None
+    if day is not None:
+        found = [i for i, name in enumerate(WEEKDAYS) if name.startswith(day) and len(day) >= 3]
+        if not found:
+            raise ValueError(f"{day!r} is not a weekday; use one of {', '.join(WEEKDAYS)}")
+        weekday = found[0]
+    return weekday, int(match["hour"]), int(match["minute"])
+
+
 @dataclass(frozen=True)
 class RemindersConfig:
     """Snoozing and the recurring rituals; times are local wall-clock times on a 24-hour clock."""
@@ -200,8 +227,6 @@ class RemindersConfig:
     """A ritual missed by more than this while the assistant was off is skipped, not read out late."""
 
     def __post_init__(self) -> None:
-        from assistant.scheduler import parse_ritual_time  # late import: config stays importable on its own
-
         if not 1 <= self.snooze_minutes <= 240:
             raise ConfigError(f"reminders.snooze_minutes: {self.snooze_minutes} is outside 1..240; 10 is the default")
         if not 0 <= self.ritual_grace_minutes <= 24 * 60:
@@ -308,8 +333,6 @@ def default_config_path() -> Path | None:
     here = Path.cwd() / DEFAULT_CONFIG_NAME
     if here.is_file():
         return here
-    from platformdirs import user_config_dir
-
     user = Path(user_config_dir("pause-assistant")) / DEFAULT_CONFIG_NAME
     return user if user.is_file() else None
 

@@ -3,8 +3,9 @@
 Pure apart from the store handed in: it never reads the clock, so tests pin `now` and a live loop can sleep
 exactly until `next_wakeup(now)` and fire within a second.
 
-- An agreement is due at its agreed (or snoozed) time. `due(now)` claims each one through the store's
-  conditional update, so it is returned once, by one caller, even when two processes ask at the same moment.
+- An agreement is due at its agreed (or snoozed) time. Which ones are due is decided on the rows alone
+  (`due_agreements`, pure); `due(now)` then claims each one through the store's conditional update, so it
+  is returned once, by one caller, even when two processes ask at the same moment.
   One found more than a minute late was missed while the assistant was off: it comes back `caught_up`, so
   the dialog can say "you had agreed to talk at seven". Agreements always catch up: they are promises.
 - Rituals (a daily check-in, a weekly money date) are rules, not rows: `dateutil.rrule` yields their wall-clock
@@ -19,26 +20,24 @@ exactly until `next_wakeup(now)` and fire within a second.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
 
 from dateutil import tz as dateutil_tz
 from dateutil.rrule import DAILY, WEEKLY, rrule
 
-if TYPE_CHECKING:
-    from assistant.config import RemindersConfig
-    from assistant.store import Agreement, Store
+from assistant.config import RemindersConfig, parse_ritual_time
+from assistant.store import Agreement, Store
 
-__all__ = ["CAUGHT_UP_AFTER", "WEEKDAYS", "ReminderDue", "Ritual", "Scheduler", "parse_ritual_time",
-           "rituals_from_config"]
+__all__ = ["CAUGHT_UP_AFTER", "ReminderDue", "Ritual", "Scheduler", "cut_short_agreements", "due_agreements",
+           "reminder_for", "rituals_from_config"]
 
 CAUGHT_UP_AFTER = timedelta(minutes=1)
 """Later than this, a reminder was missed while the assistant was off, and the dialog says so."""
+_WAITING = ("pending", "snoozed")
+"""Agreement statuses still to be read out (store.STATUSES)."""
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_RITUAL_TIME = re.compile(r"^(?:(?P<day>[a-z]+)\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,27 +81,6 @@ class Ritual:
     """0 is Monday; None means every day."""
 
 
-def parse_ritual_time(text: str, *, weekly: bool) -> tuple[int | None, int, int] | None:
-    """ "20:30" -> (None, 20, 30); "sunday 19:00" -> (6, 19, 0); "" -> None. Raises ValueError with the fix."""
-    text = text.strip().lower()
-    if not text:
-        return None
-    example = '"sunday 19:00"' if weekly else '"20:30"'
-    match = _RITUAL_TIME.match(text)
-    if not match or int(match["hour"]) > 23 or int(match["minute"]) > 59:
-        raise ValueError(f"{text!r} is not a time; write it like {example} (24-hour clock), or \"\" for none")
-    day = match["day"]
-    if weekly != (day is not None):
-        raise ValueError(f"{text!r}: write it like {example}" + (" (with the weekday)" if weekly else ""))
-    weekday = None
-    if day is not None:
-        found = [i for i, name in enumerate(WEEKDAYS) if name.startswith(day) and len(day) >= 3]
-        if not found:
-            raise ValueError(f"{day!r} is not a weekday; use one of {', '.join(WEEKDAYS)}")
-        weekday = found[0]
-    return weekday, int(match["hour"]), int(match["minute"])
-
-
 def rituals_from_config(config: RemindersConfig) -> tuple[Ritual, ...]:
     """The rituals switched on in [reminders] (config validation has already checked the times)."""
     rituals = []
@@ -126,6 +104,32 @@ def _aware(now: datetime) -> datetime:
 def _seconds_between(earlier: datetime, later: datetime) -> float:
     """Real elapsed seconds. Subtracting two datetimes of one zone subtracts wall clocks, wrong across DST."""
     return (later.astimezone(UTC) - earlier.astimezone(UTC)).total_seconds()
+
+
+# --- the decisions, on rows alone (the Scheduler reads the rows and records the claims) ---------------------
+
+def due_agreements(agreements: Iterable[Agreement], now: datetime) -> list[Agreement]:
+    """The agreements due at `now`: pending or snoozed, their (snoozed) time at or before `now`; oldest first.
+
+    Only decides; `Scheduler.due` claims each one in the store, so one caller of many reads it.
+    """
+    now_utc = _aware(now).astimezone(UTC)
+    due = [a for a in agreements if a.status in _WAITING and a.due_at.astimezone(UTC) <= now_utc]
+    return sorted(due, key=lambda a: (a.due_at.astimezone(UTC), a.id))
+
+
+def cut_short_agreements(agreements: Iterable[Agreement], now: datetime, grace: timedelta) -> list[Agreement]:
+    """Of agreements whose reading began but never finished, those begun within `grace` before `now`: the
+    ones to read again after a crash. Order kept (the store gives them oldest first)."""
+    return [a for a in agreements if a.status == "fired" and a.read_at is None and a.fired_at is not None
+            and _seconds_between(a.fired_at, now) <= grace.total_seconds()]
+
+
+def reminder_for(agreement: Agreement, now: datetime) -> ReminderDue:
+    """The reminder an agreement read at `now` gives: how late, and whether it was missed while off."""
+    late = _seconds_between(agreement.due_at, now)
+    return ReminderDue(agreement_id=agreement.id, resume_at=agreement.due_at, heard=agreement.heard,
+                       late_by_seconds=late, caught_up=late > CAUGHT_UP_AFTER.total_seconds())
 
 
 class Scheduler:
@@ -211,12 +215,9 @@ class Scheduler:
     def due(self, now: datetime) -> list[ReminderDue]:
         """Everything due at `now`, claimed for this caller (nobody else gets it), oldest first."""
         now = _aware(now)
-        found = []
-        for agreement in self.store.due_agreements(now):
-            if self.store.mark_fired(agreement.id, now):
-                late = _seconds_between(agreement.due_at, now)
-                found.append(ReminderDue(agreement_id=agreement.id, resume_at=agreement.due_at, heard=agreement.heard,
-                                         late_by_seconds=late, caught_up=late > CAUGHT_UP_AFTER.total_seconds()))
+        # decide on the rows, then claim each: only the caller whose claim wins reads it
+        found = [reminder_for(agreement, now) for agreement in due_agreements(self.store.pending_agreements(), now)
+                 if self.store.mark_fired(agreement.id, now)]
         for ritual in self.rituals:
             found.extend(self._ritual_due(ritual, now))
         return sorted(found, key=lambda r: r.resume_at.astimezone(UTC))
@@ -228,11 +229,7 @@ class Scheduler:
         """
         now = _aware(now)
         grace = self.ritual_grace.total_seconds()
-        found = []
-        for agreement in self.cut_short(now):
-            late = _seconds_between(agreement.due_at, now)
-            found.append(ReminderDue(agreement_id=agreement.id, resume_at=agreement.due_at, heard=agreement.heard,
-                                     late_by_seconds=late, caught_up=late > CAUGHT_UP_AFTER.total_seconds()))
+        found = [reminder_for(agreement, now) for agreement in self.cut_short(now)]
         by_name = {ritual.name: ritual for ritual in self.rituals}
         for name, occurrence in self.store.unread_rituals():
             if name in by_name and _seconds_between(occurrence, now) <= grace:
@@ -244,10 +241,7 @@ class Scheduler:
     def cut_short(self, now: datetime) -> list[Agreement]:
         """Agreements whose reading a crash cut short that `interrupted` would still read again at `now`, oldest
         first. Only reads, so `assistant reminders` can list them without taking them from the listener."""
-        now = _aware(now)
-        grace = self.ritual_grace.total_seconds()
-        return [agreement for agreement in self.store.unread_agreements()
-                if agreement.fired_at is not None and _seconds_between(agreement.fired_at, now) <= grace]
+        return cut_short_agreements(self.store.unread_agreements(), _aware(now), self.ritual_grace)
 
     def next_wakeup(self, now: datetime) -> datetime | None:
         """When `due` next has something: `now` itself if something is due already; None when nothing is ahead.

@@ -311,8 +311,9 @@ def test_a_resume_time_outside_agreeing_is_an_invalid_trigger():
 @pytest.mark.parametrize("trigger", ["pause_word_heard", "spoken", "exercise_done", "tick"])
 def test_everyday_events_are_valid_in_every_state(state, trigger):
     s = drive_to(state)
+    # an invalid trigger raises MachineError, which would stop the listener mid-session: the check is that it
+    # does not raise (asserting `s.state in State` afterwards could never fail)
     s.trigger(trigger, t_ms=500_000, text="something else")
-    assert s.state in State
 
 
 def test_the_machine_does_no_io_it_only_appends_actions():

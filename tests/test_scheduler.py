@@ -10,9 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.config import ConfigError, RemindersConfig, parse_config
-from assistant.scheduler import ReminderDue, Ritual, Scheduler, parse_ritual_time, rituals_from_config
-from assistant.store import Store
+from assistant.config import ConfigError, RemindersConfig, parse_config, parse_ritual_time
+from assistant.scheduler import (
+    ReminderDue,
+    Ritual,
+    Scheduler,
+    cut_short_agreements,
+    due_agreements,
+    reminder_for,
+    rituals_from_config,
+)
+from assistant.store import Agreement, Store
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 20, 18, 30, tzinfo=LONDON)
@@ -27,6 +35,51 @@ def london(*args: int, fold: int = 0) -> datetime:
 @pytest.fixture
 def store() -> Store:
     return Store(sqlite3.connect(":memory:"))
+
+
+# --- the decisions, on plain rows (no store) ----------------------------------------------------------
+
+def row(id_: int, resume_at: datetime, status: str = "pending", **fields) -> Agreement:
+    """An agreement as the store would return it, made by hand."""
+    return Agreement(id=id_, created_at=NOW, resume_at=resume_at, heard=f"agreement {id_}", status=status, **fields)
+
+
+def test_due_agreements_are_the_waiting_ones_at_or_before_now_oldest_first() -> None:
+    rows = [row(1, NOW + timedelta(seconds=1)),  # a second ahead: not yet
+            row(2, NOW),  # exactly now: due
+            row(3, NOW - timedelta(hours=2), status="fired"),  # already claimed
+            row(4, NOW - timedelta(hours=3), status="cancelled"),
+            row(5, NOW - timedelta(hours=1), status="snoozed", snoozed_until=NOW - timedelta(minutes=5)),
+            row(6, NOW - timedelta(hours=4), status="snoozed", snoozed_until=NOW + timedelta(minutes=5)),
+            row(7, NOW - timedelta(minutes=5))]  # same time as 5's snooze: the lower id first
+    assert [a.id for a in due_agreements(rows, NOW)] == [5, 7, 2]
+    assert due_agreements([], NOW) == []
+
+
+def test_due_agreements_compare_instants_not_wall_clocks() -> None:
+    # 01:30 BST then 01:10 GMT on the autumn change: the second wall clock reads earlier but is later
+    first = london(2026, 10, 25, 1, 30)
+    second = datetime(2026, 10, 25, 1, 10, tzinfo=UTC).astimezone(LONDON)
+    rows = [row(1, second), row(2, first)]
+    assert [a.id for a in due_agreements(rows, second)] == [2, 1]
+    assert [a.id for a in due_agreements(rows, first)] == [2]
+
+
+def test_a_reminder_says_how_late_it_is_and_whether_it_was_missed() -> None:
+    agreement = row(9, NOW, status="snoozed", snoozed_until=NOW + timedelta(minutes=10))
+    assert reminder_for(agreement, NOW + timedelta(minutes=10, seconds=30)) == ReminderDue(
+        agreement_id=9, resume_at=NOW + timedelta(minutes=10), heard="agreement 9", late_by_seconds=30.0,
+        caught_up=False)
+    assert reminder_for(agreement, NOW + timedelta(minutes=12)).caught_up
+
+
+def test_a_reading_cut_short_is_read_again_only_within_the_grace_time() -> None:
+    grace = timedelta(hours=1)
+    rows = [row(1, NOW, status="fired", fired_at=NOW - timedelta(minutes=59)),
+            row(2, NOW, status="fired", fired_at=NOW - timedelta(minutes=61)),
+            row(3, NOW, status="fired", fired_at=NOW - timedelta(minutes=1), read_at=NOW),  # heard to the end
+            row(4, NOW, status="pending")]
+    assert [a.id for a in cut_short_agreements(rows, NOW, grace)] == [1]
 
 
 # --- agreements --------------------------------------------------------------------------------------

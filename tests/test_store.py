@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant import store as store_module
 from assistant.scheduler import Scheduler
 from assistant.store import MIGRATIONS, Store, StoreError, migrate, open_store
+from assistant.store.diagnosis import store_error
 
 REPO = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
@@ -506,7 +506,7 @@ def test_every_error_message_is_one_line_with_a_fix() -> None:
     errors[2].sqlite_errorname = "SQLITE_NOTADB"
     errors[3].sqlite_errorname = "SQLITE_BUSY"
     for error in errors:
-        message = str(store_module._store_error(error, "save the agreed time", Path("/x/pause.sqlite3")))
+        message = str(store_error(error, "save the agreed time", Path("/x/pause.sqlite3")))
         assert message.startswith("could not save the agreed time: ") and "Fix:" in message and "\n" not in message
 
 

@@ -9,16 +9,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from assistant import timeparse
 from assistant.timeparse import (
     PAST_REASON,
-    TIME_VOCABULARY,
     NotUnderstood,
     ResumeTime,
     describe,
     parse_resume_time,
-    time_grammar_phrases,
 )
+from assistant.timeparse.words import number_words
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -577,31 +575,6 @@ def test_describe_says_today_for_a_later_time_in_the_day():
     assert describe(nov(24, 16, 30), EARLY) == "today at four thirty in the afternoon"
 
 
-# --- vocabulary for a restricted recognizer ---------------------------------------------------------------
-
-def test_the_vocabulary_has_every_number_word_from_one_to_fifty_nine():
-    for n in range(1, 60):
-        for word in timeparse._number_words(n).split():
-            assert word in TIME_VOCABULARY, word
-
-
-def test_the_vocabulary_has_units_days_parts_of_day_and_connectives():
-    for word in ("minutes", "hour", "days", "monday", "sunday", "today", "tonight", "tomorrow", "morning",
-                 "afternoon", "evening", "noon", "midnight", "half", "quarter", "past", "to", "at", "in"):
-        assert word in TIME_VOCABULARY
-
-
-def test_every_grammar_phrase_is_in_the_vocabulary_and_is_understood():
-    phrases = time_grammar_phrases()
-    assert len(phrases) > 500
-    for phrase in phrases:
-        assert set(phrase.split()) <= set(TIME_VOCABULARY), phrase
-        result = parse_resume_time(phrase, NOW)
-        assert isinstance(result, ResumeTime) or result.reason == PAST_REASON, (phrase, result)
-
-
-
-
 # --- properties -------------------------------------------------------------------------------------------
 
 ZONES = st.sampled_from([LONDON, NEW_YORK, UTC, MINUS_FIVE, ZoneInfo("Australia/Lord_Howe")])
@@ -609,14 +582,21 @@ NOWS = st.builds(
     lambda naive, zone, fold: naive.replace(tzinfo=zone, fold=fold),
     st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31)),
     ZONES, st.integers(0, 1))
-PHRASES = st.sampled_from(sorted({case[0] for case in TABLE} | set(time_grammar_phrases())))
+ALWAYS_AHEAD = [
+    "in twenty minutes", "in 2 hrs", "an hour and a half from now", "in two days", "in a week",
+    "at seven", "half past seven", "quarter to eight", "seven thirty", "at 7 pm", "19:30", "7.30pm", "noon",
+    "midnight", "at 1:30", "at seven in the evening", "at 11 at night", "tomorrow", "tomorrow at seven",
+    "tomorrow morning", "the day after tomorrow", "friday", "next friday at 9 pm", "same time tomorrow",
+]
+"""Phrases that name no day that can pass: at any `now` each is a resume time."""
+PHRASES = st.sampled_from(sorted({case[0] for case in TABLE} | set(ALWAYS_AHEAD)))
 
 
 @settings(deadline=None)
 @given(now=NOWS, minutes=st.integers(1, 600), form=st.sampled_from(["in {d} minutes", "in {w} minutes",
                                                                      "{w} minutes from now", "in {d} min"]))
 def test_in_n_minutes_is_exactly_n_real_minutes_later(now, minutes, form):
-    phrase = form.format(d=minutes, w=timeparse._number_words(minutes))
+    phrase = form.format(d=minutes, w=number_words(minutes))
     result = parse_resume_time(phrase, now)
     assert isinstance(result, ResumeTime), (phrase, result)
     assert result.resume_at.astimezone(UTC) - now.astimezone(UTC) == timedelta(minutes=minutes)
@@ -627,6 +607,8 @@ def test_in_n_minutes_is_exactly_n_real_minutes_later(now, minutes, form):
 @given(now=NOWS, phrase=PHRASES)
 def test_a_resume_time_is_never_in_the_past_and_keeps_the_zone_of_now(now, phrase):
     result = parse_resume_time(phrase, now)
+    if phrase in ALWAYS_AHEAD:  # so the test fails if the parser stops understanding anything
+        assert isinstance(result, ResumeTime), (phrase, result)
     if isinstance(result, ResumeTime):
         assert result.resume_at.astimezone(UTC) > now.astimezone(UTC)
         assert result.resume_at.tzinfo is now.tzinfo

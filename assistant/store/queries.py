@@ -1,26 +1,8 @@
-"""Durable memory: the agreed resume times, sessions, pauses, which prompts were read, when rituals last ran.
-
-Receives writes from the dialog and the scheduler. Emits nothing; returns plain frozen records.
-
-Why these choices:
-- SQLite in WAL mode: a reader (`assistant reminders`) never blocks the live loop's writes, and a crash
-  mid-write leaves the last committed state intact (the WAL is replayed or ignored at the next open).
-- `synchronous=FULL`: in WAL mode NORMAL survives a killed process but can lose the last commits on power
-  loss. An agreement is a promise said aloud; one fsync per write (a few a day) is a price worth paying.
-- Every write is one `BEGIN IMMEDIATE ... COMMIT` transaction; firing is a conditional UPDATE whose rowcount
-  says who won, so two processes racing on one agreement fire it exactly once.
-- Owner-only files (0700 folder, 0600 database, -wal and -shm): these are a couple's private moments.
-- Times are stored as UTC ISO 8601 (fixed width, so text order is time order) plus the zone name the time
-  was agreed in, so a reminder is read back in local time even after a DST change.
-- Failures become `StoreError` with one line that says what happened and the fix. A folder that turns
-  read-only opens read-only: stored agreements still read, writes raise StoreError.
-"""
+"""The store's reads and writes over one SQLite connection, and the plain records they return."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,78 +11,15 @@ from pathlib import Path
 from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = [
-    "APP_NAME",
-    "DB_NAME",
-    "MIGRATIONS",
-    "OUTCOMES",
-    "STATUSES",
-    "Agreement",
-    "Store",
-    "StoreError",
-    "WeekCounts",
-    "data_dir",
-    "migrate",
-    "open_store",
-]
+from assistant.store.diagnosis import StoreError, store_error
+from assistant.store.schema import migrate
 
-DB_NAME = "pause.sqlite3"
-APP_NAME = "pause-assistant"
+__all__ = ["OUTCOMES", "STATUSES", "Agreement", "Store", "WeekCounts"]
+
 STATUSES = ("pending", "fired", "cancelled", "snoozed")
 """An agreement's status; "snoozed" means due again at its snoozed_until time."""
 OUTCOMES = ("completed", "stopped")
 """How a guided session ended: "stopped" when cut short, by a spoken stop or by closing the assistant."""
-
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # 1: agreements, sessions and pauses (the listener and the agreeing dialog).
-    (
-        """CREATE TABLE agreements (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            created_at TEXT NOT NULL,
-            resume_at TEXT NOT NULL,
-            zone TEXT NOT NULL,
-            heard TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'pending'
-                CHECK (status IN ('pending', 'fired', 'cancelled', 'snoozed')),
-            fired_at TEXT,
-            snoozed_until TEXT)""",
-        """CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            started_at TEXT NOT NULL,
-            ended_at TEXT,
-            pause_word TEXT NOT NULL,
-            outcome TEXT CHECK (outcome IN ('completed', 'stopped')))""",
-        "CREATE TABLE pauses (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, word TEXT NOT NULL)",
-    ),
-    # 2: reconnection prompts read aloud, and the last run of each recurring ritual (one row per ritual,
-    # never future rows).
-    (
-        """CREATE TABLE deliveries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            deck TEXT NOT NULL,
-            prompt_id TEXT NOT NULL,
-            at TEXT NOT NULL)""",
-        "CREATE INDEX deliveries_by_deck ON deliveries (deck, id)",
-        "CREATE TABLE rituals (name TEXT PRIMARY KEY, last_at TEXT NOT NULL, snoozed_until TEXT)",
-    ),
-    # 3: pauses the couple cancelled as false alarms (the ear learns from them).
-    (
-        "CREATE TABLE false_alarms (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, word TEXT NOT NULL)",
-    ),
-    # 4: reading at least once. An agreement is kept when its prompts were read (read_at), not when its
-    # reminder began ("fired"); a ritual being read keeps its occurrence in reading_at until it is done, so a
-    # reading cut short by a crash is read again. Agreements fired before this step count as read.
-    (
-        "ALTER TABLE agreements ADD COLUMN read_at TEXT",
-        "UPDATE agreements SET read_at = fired_at WHERE status = 'fired'",
-        "ALTER TABLE rituals ADD COLUMN reading_at TEXT",
-    ),
-)
-"""Ordered schema steps; the database's PRAGMA user_version counts how many have been applied."""
-
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked; the message is one line naming the problem and the fix."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,15 +73,6 @@ class WeekCounts:
     """Pauses cancelled as false alarms ("false alarm", or stop at once): the ear learns from each."""
 
 
-def data_dir() -> Path:
-    """$ASSISTANT_DATA_DIR when set, else the platform's user data folder for the assistant."""
-    env = os.environ.get("ASSISTANT_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME))
-
 
 # --- time and zone encoding --------------------------------------------------------------------------
 
@@ -196,151 +106,6 @@ def _zone(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
-
-
-# --- errors ------------------------------------------------------------------------------------------
-
-_FULL_BYTES = 64 * 1024
-"""Free space below this means full for the store: one commit writes a few 4 KiB pages, and a new -shm 32 KiB."""
-
-
-def _disk_full(path: Path | None) -> bool:
-    """True when the disk holding the data folder has (almost) no room left for us."""
-    try:
-        st = os.statvfs(path.parent if path is not None else data_dir())
-    except OSError:
-        return False
-    return st.f_bavail * st.f_frsize < _FULL_BYTES
-
-
-def _cause(error: sqlite3.Error, path: Path | None) -> str:
-    """What went wrong and the fix, in words, from an SQLite error.
-
-    A full disk does not always come back as SQLITE_FULL: a store opened on a disk that was already full (no
-    room for its -shm file) fails with an I/O error. So an I/O or open error is checked against the free space.
-    """
-    name = getattr(error, "sqlite_errorname", "") or ""
-    text = str(error)
-    folder = str(path.parent) if path else "the data folder"
-    if name == "SQLITE_FULL" or "disk is full" in text or (
-            name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) and _disk_full(path)):
-        return (f"the disk holding {folder} is full. Fix: free some disk space and try again; "
-                "everything saved before is kept")
-    if name.startswith("SQLITE_IOERR_WRITE"):
-        return (f"the disk holding {folder} refused the write (full or failing). Fix: free some disk space "
-                "and try again; everything saved before is kept")
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")) or "readonly" in text:
-        return (f"{folder} is read-only or not yours. Fix: make it writable (chmod u+rwx {folder}) "
-                "or set ASSISTANT_DATA_DIR to a writable folder")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return "another copy of the assistant is busy with the data. Fix: wait a moment and try again"
-    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
-        return (f"{path or 'the database'} is damaged or not a Pause database. "
-                "Fix: move it aside; the assistant then starts a new one")
-    if name.startswith("SQLITE_IOERR"):
-        return f"the disk holding {folder} reported an error ({text}). Fix: check the disk and free some space"
-    return f"{text}. Fix: run `assistant doctor`"
-
-
-def _store_error(error: sqlite3.Error, doing: str, path: Path | None) -> StoreError:
-    return StoreError(f"could not {doing}: {_cause(error, path)}")
-
-
-# --- schema ------------------------------------------------------------------------------------------
-
-def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
-    """Apply the missing migrations up to `target` (default: all), each in its own transaction.
-
-    Safe when two processes open the store at once: the version is re-read inside the write lock.
-    Returns the schema version reached. Raises StoreError for a database made by a newer version.
-    """
-    target = len(MIGRATIONS) if target is None else target
-    while True:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                raise StoreError(f"the data was written by a newer Pause (schema {version}, this one knows "
-                                 f"{len(MIGRATIONS)}). Fix: update the assistant")
-            if version >= target:
-                conn.execute("COMMIT")
-                return version
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-
-# --- opening -----------------------------------------------------------------------------------------
-
-def _tighten(path: Path) -> None:
-    """0600 on the database and its -wal and -shm files (they hold the same data)."""
-    for suffix in ("", "-wal", "-shm"):
-        file = Path(f"{path}{suffix}")
-        try:
-            if stat.S_IMODE(file.stat().st_mode) != 0o600:
-                file.chmod(0o600)
-        except FileNotFoundError:
-            pass
-
-
-def _private_folder(folder: Path) -> None:
-    """Create the folder 0700; tighten it if it is the assistant's own (not a shared folder it was pointed at)."""
-    created = not folder.exists()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    own = created or folder.name == APP_NAME
-    if own and not folder.stat().st_mode & stat.S_ISVTX and stat.S_IMODE(folder.stat().st_mode) != 0o700:
-        folder.chmod(0o700)
-
-
-def open_store(path: Path | str | None = None) -> Store:
-    """Open (creating and migrating as needed) the store at `path`, default `data_dir()/pause.sqlite3`.
-
-    Files are created under umask 077 (process-wide for that moment), so they are owner-only from the start.
-    When the folder or file cannot be written but a database exists, it opens read-only: agreements read,
-    writes raise StoreError; `Store.read_only_reason` says why. Raises StoreError when nothing can be opened.
-    """
-    path = Path(path) if path is not None else data_dir() / DB_NAME
-    old_umask = os.umask(0o077)
-    conn = None
-    try:
-        _private_folder(path.parent)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        store = Store(conn, path=path)
-    except BaseException as e:
-        if conn is not None:
-            conn.close()
-        if not isinstance(e, (sqlite3.Error, OSError)):
-            raise
-        if isinstance(e, OSError):
-            cause = (f"{path.parent} cannot be written ({e.strerror or e}). Fix: make it writable "
-                     f"(chmod u+rwx {path.parent}) or set ASSISTANT_DATA_DIR to a writable folder")
-        else:
-            cause = _cause(e, path)
-        if path.is_file():
-            return _open_read_only(path, cause)
-        raise StoreError(f"could not open {path}: {cause}") from e
-    finally:
-        os.umask(old_umask)
-    _tighten(path)
-    return store
-
-
-def _open_read_only(path: Path, cause: str) -> Store:
-    """Read-only fallback. `immutable=1` is needed when the -shm file cannot be created (read-only folder)."""
-    uri = path.resolve().as_uri()
-    for flags in ("?mode=ro", "?mode=ro&immutable=1"):
-        conn = sqlite3.connect(uri + flags, uri=True, isolation_level=None, timeout=10.0)
-        try:
-            conn.execute("SELECT count(*) FROM agreements").fetchone()
-            return Store(conn, path=path, read_only_reason=cause)
-        except sqlite3.Error:
-            conn.close()
-    raise StoreError(f"could not open {path}: {cause}")
 
 
 # --- the store ---------------------------------------------------------------------------------------
@@ -393,7 +158,7 @@ class Store:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise _store_error(e, doing, self.path) from e
+            raise store_error(e, doing, self.path) from e
         try:
             yield self._conn
             self._conn.execute("COMMIT")
@@ -404,14 +169,14 @@ class Store:
                 except sqlite3.Error:
                     pass
             if isinstance(e, sqlite3.Error):
-                raise _store_error(e, doing, self.path) from e
+                raise store_error(e, doing, self.path) from e
             raise
 
     def _read(self, sql: str, params: tuple, doing: str) -> list[tuple]:
         try:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.Error as e:
-            raise _store_error(e, doing, self.path) from e
+            raise store_error(e, doing, self.path) from e
 
     @staticmethod
     def _agreement(row: tuple) -> Agreement:
@@ -624,7 +389,7 @@ class Store:
             self._conn.execute("VACUUM")
             busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         except sqlite3.Error as e:
-            raise _store_error(e, "compact the data after forgetting", self.path) from e
+            raise store_error(e, "compact the data after forgetting", self.path) from e
         if busy:
             wal = f"{self.path.name}-wal" if self.path else "the -wal file"
             raise StoreError(f"could not finish forgetting: the data is deleted, but another copy of the assistant "
