@@ -287,7 +287,7 @@ class LiveSession:
 
     def _answer(self, words: str) -> None:
         """What was said (or typed) while agreeing: yes/no about a proposed time, else a time."""
-        from assistant.session.dialog import yes_or_no
+        from assistant.answers import yes_or_no
 
         self._ensure_dialog()
         answer = yes_or_no(words) if self._dialog.awaiting_yes_no else None

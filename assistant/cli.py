@@ -580,7 +580,8 @@ def _cmd_agree(args: argparse.Namespace) -> int:
 
     from dateutil import tz
 
-    from assistant.session.dialog import AgreeDialog, yes_or_no
+    from assistant.answers import yes_or_no
+    from assistant.session.dialog import AgreeDialog
     from assistant.store import StoreError
 
     config = _config(args)

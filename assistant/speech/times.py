@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answers import NO_PHRASES, YES_PHRASES, yes_or_no
 from assistant.config import Config
 
 _LOGGER = logging.getLogger(__name__)
@@ -163,8 +164,6 @@ def _tag_durations(phrase: str) -> str:
 
 
 def _answers() -> tuple[str, ...]:
-    from assistant.session.dialog import NO_PHRASES, YES_PHRASES
-
     return (*YES_PHRASES, *NO_PHRASES)
 
 
@@ -567,7 +566,6 @@ def hear_yes_no(audio: np.ndarray) -> Heard:
     Yes needs the open grammar to have heard yes, with no negation, and the forced yes to explain the sound
     better than the forced no (`YES_NO_MARGIN`); no needs a negation heard and either the forced no winning or
     the open grammar's no. Anything else is asked again."""
-    from assistant.session.dialog import NO_PHRASES, YES_PHRASES, yes_or_no
     from assistant.timeparse import NotUnderstood
 
     audio = _prepare(audio)
