@@ -510,8 +510,7 @@ class LiveSession:
             self.on_fact(kind, value)
 
     def _perform(self) -> None:
-        from assistant.events import ListenFor, Say
-        from assistant.session.machine import ControlPacer, StartExercise
+        from assistant.events import ControlPacer, ListenFor, Say, StartExercise
 
         actions, self.session.outbox = self.session.outbox, []
         for action in actions:

@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING
 from dateutil import tz as dateutil_tz
 from dateutil.rrule import DAILY, WEEKLY, rrule
 
+from assistant.events import ReminderDue
+
 if TYPE_CHECKING:
     from assistant.config import RemindersConfig
     from assistant.store import Agreement, Store
 
-__all__ = ["CAUGHT_UP_AFTER", "WEEKDAYS", "ReminderDue", "Ritual", "Scheduler", "parse_ritual_time",
+__all__ = ["CAUGHT_UP_AFTER", "WEEKDAYS", "Ritual", "Scheduler", "parse_ritual_time",
            "rituals_from_config"]
 
 CAUGHT_UP_AFTER = timedelta(minutes=1)
@@ -39,31 +41,6 @@ CAUGHT_UP_AFTER = timedelta(minutes=1)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RITUAL_TIME = re.compile(r"^(?:(?P<day>[a-z]+)\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderDue:
-    """A resume time (or a ritual) has come. The dialog follows with a chime, the reminder, then the deck.
-
-    Emitted once per due time across all processes; `snooze` makes an agreement due again later.
-    """
-
-    agreement_id: int | None
-    """The agreement's id (`assistant reminders cancel ID`); None for a ritual."""
-    resume_at: datetime
-    """When it was due (the snoozed time after a snooze), in the local zone it was agreed in."""
-    heard: str
-    """The phrase the time was agreed with, e.g. "at seven"; for a ritual its name, e.g. "daily check-in"."""
-    late_by_seconds: float
-    """Seconds between `resume_at` and the `now` it was found at (0 or a little more when on time)."""
-    caught_up: bool
-    """True when more than a minute late: it was missed while the assistant was not running."""
-    deck: str = "reconnection"
-    """The prompt deck to read: reconnection for an agreement, the ritual's deck otherwise."""
-    ritual: str = ""
-    """The ritual's name (daily_checkin, money_date); "" for an agreement."""
-    t_ms: int = 0
-    """Milliseconds of audio when emitted; 0, as the scheduler runs on wall-clock time."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.config import ConfigError, RemindersConfig, parse_config
-from assistant.scheduler import ReminderDue, Ritual, Scheduler, parse_ritual_time, rituals_from_config
+from assistant.events import ReminderDue
+from assistant.scheduler import Ritual, Scheduler, parse_ritual_time, rituals_from_config
 from assistant.store import Store
 
 LONDON = ZoneInfo("Europe/London")
