@@ -424,18 +424,21 @@ class LiveSession:
         deck = load_deck(self._due.deck)
         line = deck.reminder_line(self._due.caught_up, describe(self._due.resume_at, self.now()))
         print(f"reminder: {self._due.heard} ({self._due.resume_at.isoformat()})", file=self.out, flush=True)
-        self.reconnection = Reconnection(deck, self.store, reminder_line=line, snooze_minutes=self._snooze_minutes)
+        self.reconnection = Reconnection(deck, self.store.delivered_ids(deck.name), reminder_line=line,
+                                         snooze_minutes=self._snooze_minutes)
         self.reconnection.begin()
         self._perform_reconnection()
 
     def _perform_reconnection(self) -> None:
-        from assistant.events import PlayCue
+        from assistant.events import PlayCue, RecordDelivery
 
         sitting = self.reconnection
         actions, sitting.outbox = sitting.outbox, []
         for action in actions:
             if isinstance(action, PlayCue):
                 self.output.cue(action.name)
+            elif isinstance(action, RecordDelivery):
+                self.store.record_delivery(action.deck, action.prompt_id, action.at)
             else:
                 self.output.say(action.text)
         if sitting.finished:
@@ -537,7 +540,7 @@ class LiveSession:
                                         spoken_cycles=self._spoken_cycles)
 
 
-def run_reconnection_live(sitting, config, input_device: str | None, output_device: str | None) -> None:
+def run_reconnection_live(sitting, store, config, input_device: str | None, output_device: str | None) -> None:
     """`assistant reconnect` on the microphone and speaker: prompts aloud, moved on by voice."""
     from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
@@ -554,7 +557,7 @@ def run_reconnection_live(sitting, config, input_device: str | None, output_devi
     v = config.voice
     output = VoiceOutput(open_voice(v.rate_wpm, v.voice, v.volume, enabled=v.enabled, on_text=lambda text: None))
     live = LiveSession(Session(), Detectors(pause=idle, commands=idle, reconnect=reconnect), output,
-                       store=sitting.store, snooze_minutes=config.reminders.snooze_minutes)
+                       store=store, snooze_minutes=config.reminders.snooze_minutes)
     live.reconnection = sitting
     sitting.begin()
     live._perform_reconnection()

@@ -888,8 +888,8 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
     """Read a deck's prompts aloud now; next / repeat / we're done move it on."""
     from datetime import UTC, datetime
 
-    from assistant.events import PlayCue, Say
-    from assistant.prompts import DECKS, DeckError
+    from assistant.events import PlayCue, RecordDelivery, Say
+    from assistant.prompts import DECKS, DeckError, load_deck
     from assistant.session.reconnect import Reconnection, typed_command
 
     config = _config(args)
@@ -897,7 +897,8 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
         raise UserError(f"no deck {args.deck!r}; choose one of {', '.join(DECKS)}")
     store = _open_store()
     try:
-        sitting = Reconnection.for_deck(args.deck, store, snooze_minutes=config.reminders.snooze_minutes)
+        sitting = Reconnection(load_deck(args.deck), store.delivered_ids(args.deck),
+                               snooze_minutes=config.reminders.snooze_minutes)
     except DeckError as e:
         raise UserError(str(e)) from e
     if args.text:
@@ -909,6 +910,8 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
                     print(f"assistant: {action.text}", flush=True)
                 elif isinstance(action, PlayCue):
                     print(f"({action.name})", flush=True)
+                elif isinstance(action, RecordDelivery):
+                    store.record_delivery(action.deck, action.prompt_id, action.at)
             sitting.outbox.clear()
             if sitting.finished:
                 break
@@ -925,7 +928,7 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
     from assistant.app import run_reconnection_live
 
     try:
-        run_reconnection_live(sitting, config, args.input, args.output)
+        run_reconnection_live(sitting, store, config, args.input, args.output)
     finally:
         store.close()
     return EXIT_OK
