@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from assistant.audio.knock import KnockDetector
+from assistant.events import SpeakingStarted, Spoken
 from assistant.speech.detector import PauseWordDetector
 
 _LOGGER = logging.getLogger(__name__)
@@ -178,12 +179,12 @@ class LiveSession:
                 self._dialog.tick(self.t_ms / 1000)
                 self._perform_dialog()
         for fact in self.output.drain():
-            if fact.kind == "started":
+            if isinstance(fact, SpeakingStarted):
                 print(f"assistant: {fact.text}", file=self.out, flush=True)
                 if self._dialog is not None and self.shown_is_asked:
                     self._dialog.heard_out(fact.text, self.t_ms / 1000)
                     self._perform_dialog()
-            elif fact.kind == "spoken":
+            elif isinstance(fact, Spoken):
                 if self._dialog is not None:
                     self._dialog.heard_out(fact.text, self.t_ms / 1000)
                     self._perform_dialog()
@@ -531,11 +532,11 @@ class LiveSession:
         from assistant.session import exercises, pacer
 
         if action.kind == "grounding":
-            return pacer.grounding_timeline(exercises.get_script(action.name), self.output.voice)
+            return pacer.grounding_timeline(exercises.get_script(action.name), self.output.speech_samples)
         pattern = exercises.get_pattern(action.name, self._patterns)
         if action.tempo_steps:
             pattern = exercises.with_tempo(pattern, action.tempo_steps)
-        return pacer.breathing_timeline(pattern, self.output.voice, cycles=action.cycles or None,
+        return pacer.breathing_timeline(pattern, self.output.speech_samples, cycles=action.cycles or None,
                                         minutes=None if action.cycles else (action.minutes or None),
                                         spoken_cycles=self._spoken_cycles)
 
@@ -544,8 +545,8 @@ def run_reconnection_live(sitting, store, config, input_device: str | None, outp
     """`assistant reconnect` on the microphone and speaker: prompts aloud, moved on by voice."""
     from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
+    from assistant.output.voice_output import VoiceOutput
     from assistant.session.machine import Session
-    from assistant.session.output import VoiceOutput
     from assistant.session.pacer import RATE
     from assistant.session.reconnect import reconnect_vocabulary
     from assistant.speech.engines import build_recognizer, choose_engine

@@ -253,13 +253,13 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
     from assistant.listener_lock import ListenerBusy, hold_listener_lock
+    from assistant.output.view import SessionView
+    from assistant.output.voice_output import VoiceOutput
     from assistant.scheduler import Scheduler
     from assistant.session import exercises
     from assistant.session.machine import Session, SessionPlan
-    from assistant.session.output import VoiceOutput
     from assistant.session.pacer import RATE
     from assistant.session.reconnect import reconnect_vocabulary
-    from assistant.session.view import SessionView
     from assistant.session.wording import all_lines, command_vocabulary
     from assistant.speech.detector import PauseWordDetector
     from assistant.speech.engines import EngineError, build_detector, build_recognizer
@@ -654,6 +654,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _cmd_breathe(args: argparse.Namespace) -> int:
+    from assistant.output.mixer import speech_samples
     from assistant.session import exercises, pacer
 
     config = _config(args)
@@ -667,7 +668,7 @@ def _cmd_breathe(args: argparse.Namespace) -> int:
         else:
             cycles, minutes = args.cycles, args.minutes
         voice = _open_voice(config)
-        timeline = pacer.breathing_timeline(pattern, voice, cycles=cycles, minutes=minutes,
+        timeline = pacer.breathing_timeline(pattern, speech_samples(voice), cycles=cycles, minutes=minutes,
                                             spoken_cycles=session.spoken_cycles)
     except (KeyError, ValueError) as e:
         raise UserError(str(e).strip("'\"")) from e
@@ -675,6 +676,7 @@ def _cmd_breathe(args: argparse.Namespace) -> int:
 
 
 def _cmd_ground(args: argparse.Namespace) -> int:
+    from assistant.output.mixer import speech_samples
     from assistant.session import exercises, pacer
 
     config = _config(args)
@@ -684,23 +686,24 @@ def _cmd_ground(args: argparse.Namespace) -> int:
     except KeyError as e:
         raise UserError(str(e).strip("'\"")) from e
     voice = _open_voice(config)
-    return _play_or_render(args, config, pacer.grounding_timeline(script, voice), voice)
+    return _play_or_render(args, config, pacer.grounding_timeline(script, speech_samples(voice)), voice)
 
 
 def _play_or_render(args: argparse.Namespace, config: Config, timeline, voice) -> int:
     """--render/--timeline write files; otherwise play live (Ctrl-C stops gently)."""
-    from assistant.session import pacer
+    from assistant.output import mixer
+    from assistant.output.timeline_file import write_timeline_json
 
     if args.timeline:
         try:
-            pacer.write_timeline_json(timeline, args.timeline)
+            write_timeline_json(timeline, args.timeline)
         except OSError as e:
             raise UserError(f"--timeline {args.timeline}: cannot write it ({e.strerror or e}); "
                             "choose a file in a folder you can write to") from e
     if args.render:
         import soundfile as sf
 
-        audio = pacer.render(timeline, voice)
+        audio = mixer.render(timeline, voice)
         try:
             sf.write(args.render, audio, timeline.rate, subtype="PCM_16")
         except (OSError, sf.LibsndfileError) as e:
@@ -712,9 +715,9 @@ def _play_or_render(args: argparse.Namespace, config: Config, timeline, voice) -
         return EXIT_OK
     from assistant.audio.devices import DeviceError
     from assistant.audio.player import StreamPlayer
-    from assistant.session.view import SessionView
+    from assistant.output.view import SessionView
 
-    live = pacer.Pacer(timeline, voice)
+    live = mixer.Pacer(timeline, voice)
     try:
         player = StreamPlayer(live.read, timeline.rate, args.output or config.voice.output_device or None)
     except DeviceError as e:
