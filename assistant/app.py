@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from assistant.audio.knock import KnockDetector
+from assistant.events import SpeakingStarted, Spoken
 from assistant.speech.detector import PauseWordDetector
 
 _LOGGER = logging.getLogger(__name__)
@@ -178,12 +179,12 @@ class LiveSession:
                 self._dialog.tick(self.t_ms / 1000)
                 self._perform_dialog()
         for fact in self.output.drain():
-            if fact.kind == "started":
+            if isinstance(fact, SpeakingStarted):
                 print(f"assistant: {fact.text}", file=self.out, flush=True)
                 if self._dialog is not None and self.shown_is_asked:
                     self._dialog.heard_out(fact.text, self.t_ms / 1000)
                     self._perform_dialog()
-            elif fact.kind == "spoken":
+            elif isinstance(fact, Spoken):
                 if self._dialog is not None:
                     self._dialog.heard_out(fact.text, self.t_ms / 1000)
                     self._perform_dialog()
@@ -287,7 +288,7 @@ class LiveSession:
 
     def _answer(self, words: str) -> None:
         """What was said (or typed) while agreeing: yes/no about a proposed time, else a time."""
-        from assistant.session.dialog import yes_or_no
+        from assistant.answers import yes_or_no
 
         self._ensure_dialog()
         answer = yes_or_no(words) if self._dialog.awaiting_yes_no else None
@@ -424,18 +425,21 @@ class LiveSession:
         deck = load_deck(self._due.deck)
         line = deck.reminder_line(self._due.caught_up, describe(self._due.resume_at, self.now()))
         print(f"reminder: {self._due.heard} ({self._due.resume_at.isoformat()})", file=self.out, flush=True)
-        self.reconnection = Reconnection(deck, self.store, reminder_line=line, snooze_minutes=self._snooze_minutes)
+        self.reconnection = Reconnection(deck, self.store.delivered_ids(deck.name), reminder_line=line,
+                                         snooze_minutes=self._snooze_minutes)
         self.reconnection.begin()
         self._perform_reconnection()
 
     def _perform_reconnection(self) -> None:
-        from assistant.events import PlayCue
+        from assistant.events import PlayCue, RecordDelivery
 
         sitting = self.reconnection
         actions, sitting.outbox = sitting.outbox, []
         for action in actions:
             if isinstance(action, PlayCue):
                 self.output.cue(action.name)
+            elif isinstance(action, RecordDelivery):
+                self.store.record_delivery(action.deck, action.prompt_id, action.at)
             else:
                 self.output.say(action.text)
         if sitting.finished:
@@ -510,8 +514,7 @@ class LiveSession:
             self.on_fact(kind, value)
 
     def _perform(self) -> None:
-        from assistant.events import ListenFor, Say
-        from assistant.session.machine import ControlPacer, StartExercise
+        from assistant.events import ControlPacer, ListenFor, Say, StartExercise
 
         actions, self.session.outbox = self.session.outbox, []
         for action in actions:
@@ -529,21 +532,21 @@ class LiveSession:
         from assistant.session import exercises, pacer
 
         if action.kind == "grounding":
-            return pacer.grounding_timeline(exercises.get_script(action.name), self.output.voice)
+            return pacer.grounding_timeline(exercises.get_script(action.name), self.output.speech_samples)
         pattern = exercises.get_pattern(action.name, self._patterns)
         if action.tempo_steps:
             pattern = exercises.with_tempo(pattern, action.tempo_steps)
-        return pacer.breathing_timeline(pattern, self.output.voice, cycles=action.cycles or None,
+        return pacer.breathing_timeline(pattern, self.output.speech_samples, cycles=action.cycles or None,
                                         minutes=None if action.cycles else (action.minutes or None),
                                         spoken_cycles=self._spoken_cycles)
 
 
-def run_reconnection_live(sitting, config, input_device: str | None, output_device: str | None) -> None:
+def run_reconnection_live(sitting, store, config, input_device: str | None, output_device: str | None) -> None:
     """`assistant reconnect` on the microphone and speaker: prompts aloud, moved on by voice."""
     from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
+    from assistant.output.voice_output import VoiceOutput
     from assistant.session.machine import Session
-    from assistant.session.output import VoiceOutput
     from assistant.session.pacer import RATE
     from assistant.session.reconnect import reconnect_vocabulary
     from assistant.speech.engines import build_recognizer, choose_engine
@@ -555,7 +558,7 @@ def run_reconnection_live(sitting, config, input_device: str | None, output_devi
     v = config.voice
     output = VoiceOutput(open_voice(v.rate_wpm, v.voice, v.volume, enabled=v.enabled, on_text=lambda text: None))
     live = LiveSession(Session(), Detectors(pause=idle, commands=idle, reconnect=reconnect), output,
-                       store=sitting.store, snooze_minutes=config.reminders.snooze_minutes)
+                       store=store, snooze_minutes=config.reminders.snooze_minutes)
     live.reconnection = sitting
     sitting.begin()
     live._perform_reconnection()

@@ -253,13 +253,13 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from assistant.audio.player import StreamPlayer
     from assistant.audio.sources import MicSource
     from assistant.listener_lock import ListenerBusy, hold_listener_lock
+    from assistant.output.view import SessionView
+    from assistant.output.voice_output import VoiceOutput
     from assistant.scheduler import Scheduler
     from assistant.session import exercises
     from assistant.session.machine import Session, SessionPlan
-    from assistant.session.output import VoiceOutput
     from assistant.session.pacer import RATE
     from assistant.session.reconnect import reconnect_vocabulary
-    from assistant.session.view import SessionView
     from assistant.session.wording import all_lines, command_vocabulary
     from assistant.speech.detector import PauseWordDetector
     from assistant.speech.engines import EngineError, build_detector, build_recognizer
@@ -580,7 +580,8 @@ def _cmd_agree(args: argparse.Namespace) -> int:
 
     from dateutil import tz
 
-    from assistant.session.dialog import AgreeDialog, yes_or_no
+    from assistant.answers import yes_or_no
+    from assistant.session.dialog import AgreeDialog
     from assistant.store import StoreError
 
     config = _config(args)
@@ -653,6 +654,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _cmd_breathe(args: argparse.Namespace) -> int:
+    from assistant.output.mixer import speech_samples
     from assistant.session import exercises, pacer
 
     config = _config(args)
@@ -666,7 +668,7 @@ def _cmd_breathe(args: argparse.Namespace) -> int:
         else:
             cycles, minutes = args.cycles, args.minutes
         voice = _open_voice(config)
-        timeline = pacer.breathing_timeline(pattern, voice, cycles=cycles, minutes=minutes,
+        timeline = pacer.breathing_timeline(pattern, speech_samples(voice), cycles=cycles, minutes=minutes,
                                             spoken_cycles=session.spoken_cycles)
     except (KeyError, ValueError) as e:
         raise UserError(str(e).strip("'\"")) from e
@@ -674,6 +676,7 @@ def _cmd_breathe(args: argparse.Namespace) -> int:
 
 
 def _cmd_ground(args: argparse.Namespace) -> int:
+    from assistant.output.mixer import speech_samples
     from assistant.session import exercises, pacer
 
     config = _config(args)
@@ -683,23 +686,24 @@ def _cmd_ground(args: argparse.Namespace) -> int:
     except KeyError as e:
         raise UserError(str(e).strip("'\"")) from e
     voice = _open_voice(config)
-    return _play_or_render(args, config, pacer.grounding_timeline(script, voice), voice)
+    return _play_or_render(args, config, pacer.grounding_timeline(script, speech_samples(voice)), voice)
 
 
 def _play_or_render(args: argparse.Namespace, config: Config, timeline, voice) -> int:
     """--render/--timeline write files; otherwise play live (Ctrl-C stops gently)."""
-    from assistant.session import pacer
+    from assistant.output import mixer
+    from assistant.output.timeline_file import write_timeline_json
 
     if args.timeline:
         try:
-            pacer.write_timeline_json(timeline, args.timeline)
+            write_timeline_json(timeline, args.timeline)
         except OSError as e:
             raise UserError(f"--timeline {args.timeline}: cannot write it ({e.strerror or e}); "
                             "choose a file in a folder you can write to") from e
     if args.render:
         import soundfile as sf
 
-        audio = pacer.render(timeline, voice)
+        audio = mixer.render(timeline, voice)
         try:
             sf.write(args.render, audio, timeline.rate, subtype="PCM_16")
         except (OSError, sf.LibsndfileError) as e:
@@ -711,9 +715,9 @@ def _play_or_render(args: argparse.Namespace, config: Config, timeline, voice) -
         return EXIT_OK
     from assistant.audio.devices import DeviceError
     from assistant.audio.player import StreamPlayer
-    from assistant.session.view import SessionView
+    from assistant.output.view import SessionView
 
-    live = pacer.Pacer(timeline, voice)
+    live = mixer.Pacer(timeline, voice)
     try:
         player = StreamPlayer(live.read, timeline.rate, args.output or config.voice.output_device or None)
     except DeviceError as e:
@@ -887,8 +891,8 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
     """Read a deck's prompts aloud now; next / repeat / we're done move it on."""
     from datetime import UTC, datetime
 
-    from assistant.events import PlayCue, Say
-    from assistant.prompts import DECKS, DeckError
+    from assistant.events import PlayCue, RecordDelivery, Say
+    from assistant.prompts import DECKS, DeckError, load_deck
     from assistant.session.reconnect import Reconnection, typed_command
 
     config = _config(args)
@@ -896,7 +900,8 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
         raise UserError(f"no deck {args.deck!r}; choose one of {', '.join(DECKS)}")
     store = _open_store()
     try:
-        sitting = Reconnection.for_deck(args.deck, store, snooze_minutes=config.reminders.snooze_minutes)
+        sitting = Reconnection(load_deck(args.deck), store.delivered_ids(args.deck),
+                               snooze_minutes=config.reminders.snooze_minutes)
     except DeckError as e:
         raise UserError(str(e)) from e
     if args.text:
@@ -908,6 +913,8 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
                     print(f"assistant: {action.text}", flush=True)
                 elif isinstance(action, PlayCue):
                     print(f"({action.name})", flush=True)
+                elif isinstance(action, RecordDelivery):
+                    store.record_delivery(action.deck, action.prompt_id, action.at)
             sitting.outbox.clear()
             if sitting.finished:
                 break
@@ -924,7 +931,7 @@ def _cmd_reconnect(args: argparse.Namespace) -> int:
     from assistant.app import run_reconnection_live
 
     try:
-        run_reconnection_live(sitting, config, args.input, args.output)
+        run_reconnection_live(sitting, store, config, args.input, args.output)
     finally:
         store.close()
     return EXIT_OK

@@ -28,41 +28,17 @@ from dateutil import tz as dateutil_tz
 from dateutil.rrule import DAILY, WEEKLY, rrule
 
 from assistant.config import RemindersConfig, parse_ritual_time
+from assistant.events import ReminderDue
 from assistant.store import Agreement, Store
 
-__all__ = ["CAUGHT_UP_AFTER", "ReminderDue", "Ritual", "Scheduler", "cut_short_agreements", "due_agreements",
-           "reminder_for", "rituals_from_config"]
+__all__ = ["CAUGHT_UP_AFTER", "Ritual", "Scheduler", "cut_short_agreements", "due_agreements", "reminder_for",
+           "rituals_from_config"]
 
 CAUGHT_UP_AFTER = timedelta(minutes=1)
 """Later than this, a reminder was missed while the assistant was off, and the dialog says so."""
 _WAITING = ("pending", "snoozed")
 """Agreement statuses still to be read out (store.STATUSES)."""
 
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderDue:
-    """A resume time (or a ritual) has come. The dialog follows with a chime, the reminder, then the deck.
-
-    Emitted once per due time across all processes; `snooze` makes an agreement due again later.
-    """
-
-    agreement_id: int | None
-    """The agreement's id (`assistant reminders cancel ID`); None for a ritual."""
-    resume_at: datetime
-    """When it was due (the snoozed time after a snooze), in the local zone it was agreed in."""
-    heard: str
-    """The phrase the time was agreed with, e.g. "at seven"; for a ritual its name, e.g. "daily check-in"."""
-    late_by_seconds: float
-    """Seconds between `resume_at` and the `now` it was found at (0 or a little more when on time)."""
-    caught_up: bool
-    """True when more than a minute late: it was missed while the assistant was not running."""
-    deck: str = "reconnection"
-    """The prompt deck to read: reconnection for an agreement, the ritual's deck otherwise."""
-    ritual: str = ""
-    """The ritual's name (daily_checkin, money_date); "" for an agreement."""
-    t_ms: int = 0
-    """Milliseconds of audio when emitted; 0, as the scheduler runs on wall-clock time."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from typing import TextIO
 import numpy as np
 
 from assistant.calibration import Calibration, TakeScorer, calibrate, choose_threshold
+from assistant.events import SpeakingStarted, Spoken
 
 TAKES_PER_PARTNER = 3
 SENTENCES_PER_PARTNER = 2
@@ -274,7 +275,7 @@ class LiveIO:
                  out: TextIO = sys.stdout) -> None:
         from assistant.audio.player import StreamPlayer
         from assistant.audio.sources import MicSource
-        from assistant.session.output import VoiceOutput
+        from assistant.output.voice_output import VoiceOutput
         from assistant.session.pacer import RATE
         from assistant.speech.voice import open_voice
 
@@ -326,9 +327,9 @@ class LiveIO:
         while heard < limit:
             heard += len(next(self._blocks))
             for fact in self.output.drain():
-                if fact.kind == "started":
+                if isinstance(fact, SpeakingStarted):
                     print(f"assistant: {fact.text}", file=self.out, flush=True)
-                elif fact.kind == "spoken" and fact.text == text:
+                elif isinstance(fact, Spoken) and fact.text == text:
                     ended_at = self.output.samples_played
             if ended_at is not None and self.output.samples_played >= ended_at + tail:
                 break

@@ -30,8 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from assistant.answers import yes_or_no
 from assistant.audio.files import read_audio
-from assistant.session.dialog import yes_or_no
 from assistant.speech import times
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
 

@@ -24,9 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from assistant.answers import NO_PHRASES, YES_PHRASES, yes_or_no
 from assistant.audio.files import read_audio
-from assistant.session.dialog import NO_PHRASES, YES_PHRASES, yes_or_no
-from assistant.speech import answers, times
+from assistant.speech import answer_model, times
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
 
 
@@ -55,7 +55,7 @@ def evidence(clip: dict) -> dict:
 
 def model_scores(clip: dict) -> dict:
     """The answer model's best-window probability per class, and the instant of each offered choice."""
-    head = answers.shipped_head()
+    head = answer_model.shipped_head()
     scores = head.scores(read_audio(clip["path"]))
     offered = {c: instant(c, clip["now"]) for c in json.loads(clip.get("choices") or "[]")}
     return {"scores": scores, "offered": offered}
@@ -70,7 +70,7 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
         if e["free_at"]:
             return "time", e["free_at"]
         if m is not None:
-            what = answers.yes_no_from(m["scores"], e["free"], yes_bar=model[1], no_bar=model[2])
+            what = answer_model.yes_no_from(m["scores"], e["free"], yes_bar=model[1], no_bar=model[2])
             if what is not None:
                 return what, None
         if not times.NEGATIONS.isdisjoint(e["free"].split()):
@@ -79,7 +79,7 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
             return "yes", None
         return "again", None
     if m is not None:
-        choice = answers.choice_from(m["scores"], list(m["offered"]), bar=model[0])
+        choice = answer_model.choice_from(m["scores"], list(m["offered"]), bar=model[0])
         if choice is not None:
             return "time", m["offered"][choice]
     if e.get("choice") and (e["choice_at"] == e["free_at"] or e["choice_margin"] <= choice_margin):
@@ -127,8 +127,8 @@ def load(build: Path, cache: Path) -> list[dict]:
     else:
         records = [evidence(clip | {"path": str(build / clip["wav"])}) for clip in clips]
         cache.write_text("".join(json.dumps(r) + "\n" for r in records))
-    if answers.shipped_head() is not None:  # the model's scores: cached by the model file's size and time
-        stamp = answers.shipped_path().stat()
+    if answer_model.shipped_head() is not None:  # the model's scores: cached by the model file's size and time
+        stamp = answer_model.shipped_path().stat()
         model_cache = cache.with_name(f"answer-model-{stamp.st_size}-{int(stamp.st_mtime)}.jsonl")
         if model_cache.is_file():
             scored = [json.loads(line) for line in model_cache.read_text().splitlines()]
@@ -159,8 +159,8 @@ def main() -> int:
                 key = (wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right)
                 if best is None or key > best:
                     best, best_t = key, (fa, cm, yn)
-    if answers.shipped_head() is not None:
-        shipped_model = (answers.CHOICE_BAR, answers.YES_BAR, answers.NO_BAR)
+    if answer_model.shipped_head() is not None:
+        shipped_model = (answer_model.CHOICE_BAR, answer_model.YES_BAR, answer_model.NO_BAR)
         best_m, best_mt = None, shipped_model
         for cb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
             for yb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Train the shipped answer model (`assistant/data/heads/answers-1.npz`): yes, no and the offered times,
-heard by the learned front-end (see `assistant/speech/answers.py`). Run by hand when its recipe changes:
+heard by the learned front-end (see `assistant/speech/answer_model.py`). Run by hand when its recipe changes:
 
     .venv/bin/python scripts/train_answer_model.py [--voices 40] [--examples /tmp/answer-examples.npz]
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from make_time_set import REFUSALS, VOICES
 
 from assistant.speech import training
-from assistant.speech.answers import (
+from assistant.speech.answer_model import (
     CHOICE_PHRASES,
     CLASSES,
     MODEL_VERSION,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from assistant.answers import yes_or_no
 from assistant.events import Say
 from assistant.session.dialog import (
     AGREED,
@@ -12,7 +13,6 @@ from assistant.session.dialog import (
     NOT_UNDERSTOOD,
     REASK_AFTER_SECONDS,
     AgreeDialog,
-    yes_or_no,
 )
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("Europe/London"))  # a Tuesday afternoon

@@ -8,9 +8,9 @@ import re
 import pytest
 from transitions import MachineError
 
-from assistant.events import ListenFor, Say
+from assistant.events import ControlPacer, ListenFor, Say, StartExercise
 from assistant.session import machine, wording
-from assistant.session.machine import ControlPacer, Session, SessionPlan, StartExercise, State
+from assistant.session.machine import Session, SessionPlan, State
 
 COMMANDS = ListenFor(wording.command_vocabulary())
 PAUSE_WORD_ONLY = ListenFor(())

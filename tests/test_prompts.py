@@ -82,7 +82,7 @@ def test_no_prompt_repeats_until_the_deck_is_used_up_then_a_new_round_starts(nam
     deck = load_deck(name)
     read = []
     for i in range(len(deck.prompts) * 2 + 3):
-        prompt = next_prompt(deck, store)
+        prompt = next_prompt(deck, store.delivered_ids(deck.name))
         read.append(prompt.id)
         store.record_delivery(deck.name, prompt.id, NOW + timedelta(minutes=i))
     size = len(deck.prompts)
@@ -93,25 +93,27 @@ def test_no_prompt_repeats_until_the_deck_is_used_up_then_a_new_round_starts(nam
 
 def test_a_prompt_not_recorded_as_read_is_offered_again() -> None:
     store = Store(sqlite3.connect(":memory:"))
-    first = next_prompt("daily_checkin", store)
-    assert next_prompt("daily_checkin", store) == first  # "repeat", or interrupted before it was heard
+    first = next_prompt("daily_checkin", store.delivered_ids("daily_checkin"))
+    # "repeat", or interrupted before it was heard
+    assert next_prompt("daily_checkin", store.delivered_ids("daily_checkin")) == first
     store.record_delivery("daily_checkin", first.id, NOW)
-    assert next_prompt("daily_checkin", store) != first
+    assert next_prompt("daily_checkin", store.delivered_ids("daily_checkin")) != first
 
 
 def test_the_place_in_a_deck_is_kept_across_restarts(tmp_path: Path) -> None:
     path = tmp_path / "pause.sqlite3"
     with open_store(path) as store:
         for i in range(3):
-            store.record_delivery("money_date", next_prompt("money_date", store).id, NOW + timedelta(minutes=i))
+            prompt = next_prompt("money_date", store.delivered_ids("money_date"))
+            store.record_delivery("money_date", prompt.id, NOW + timedelta(minutes=i))
     with open_store(path) as store:
-        assert next_prompt("money_date", store) == load_deck("money_date").prompts[3]
+        assert next_prompt("money_date", store.delivered_ids("money_date")) == load_deck("money_date").prompts[3]
 
 
 def test_decks_are_tracked_separately() -> None:
     store = Store(sqlite3.connect(":memory:"))
     store.record_delivery("reconnection", load_deck("reconnection").prompts[0].id, NOW)
-    assert next_prompt("future", store) == load_deck("future").prompts[0]
+    assert next_prompt("future", store.delivered_ids("future")) == load_deck("future").prompts[0]
 
 
 def _deck_text(prompt_ids: list[str], **lines: str) -> str:
@@ -126,13 +128,14 @@ def test_a_prompt_added_to_a_deck_later_is_offered_before_any_repeat() -> None:
     ids = [f"p{i}" for i in range(8)]
     old = parse_deck(_deck_text(ids), "custom")
     for i in range(5):
-        store.record_delivery("custom", next_prompt(old, store).id, NOW + timedelta(minutes=i))
+        store.record_delivery("custom", next_prompt(old, store.delivered_ids("custom")).id, NOW + timedelta(minutes=i))
     new = parse_deck(_deck_text([*ids, "fresh"]), "custom")
-    assert next_prompt(new, store).id == "p5"  # the round goes on; the new one is in it
+    assert next_prompt(new, store.delivered_ids("custom")).id == "p5"  # the round goes on; the new one is in it
     for i in range(4):
-        store.record_delivery("custom", next_prompt(new, store).id, NOW + timedelta(hours=1, minutes=i))
+        prompt = next_prompt(new, store.delivered_ids("custom"))
+        store.record_delivery("custom", prompt.id, NOW + timedelta(hours=1, minutes=i))
     assert store.delivered_ids("custom")[-4:] == ["p5", "p6", "p7", "fresh"]
-    assert next_prompt(new, store).id == "p0"
+    assert next_prompt(new, store.delivered_ids("custom")).id == "p0"
 
 
 @pytest.mark.parametrize(("text", "message"), [

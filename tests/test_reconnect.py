@@ -1,25 +1,17 @@
-"""Reading prompts aloud: chime, reminder, intro, one prompt at a time; next / repeat / done / snooze."""
+"""Reading prompts aloud: chime, reminder, intro, one prompt at a time; next / repeat / done / snooze.
+
+The sitting is pure: it is given the ids read before and asks for each reading to be recorded
+(RecordDelivery); the app writes those to the store."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
-import pytest
-
-from assistant.events import PlayCue, Say
+from assistant.events import PlayCue, RecordDelivery, Say
 from assistant.prompts import load_deck
 from assistant.session.reconnect import DECK_FINISHED, Reconnection, typed_command
-from assistant.store import Store, migrate
 
 NOW = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store() -> Store:
-    conn = sqlite3.connect(":memory:")
-    migrate(conn)
-    return Store(conn)
 
 
 def take(sitting: Reconnection) -> list:
@@ -27,58 +19,62 @@ def take(sitting: Reconnection) -> list:
     return actions
 
 
-def test_begin_plays_the_chime_then_reminder_intro_and_first_prompt(store: Store) -> None:
+def recorded(actions: list) -> list[str]:
+    return [a.prompt_id for a in actions if isinstance(a, RecordDelivery)]
+
+
+def test_begin_plays_the_chime_then_reminder_intro_and_first_prompt() -> None:
     deck = load_deck("reconnection")
-    sitting = Reconnection(deck, store, reminder_line="It's time.")
+    sitting = Reconnection(deck, reminder_line="It's time.")
     sitting.begin()
     assert take(sitting) == [PlayCue(deck.chime), Say("It's time."), Say(deck.intro), Say(deck.prompts[0].text)]
 
 
-def test_next_counts_the_prompt_as_read_and_offers_another(store: Store) -> None:
+def test_next_counts_the_prompt_as_read_and_offers_another() -> None:
     deck = load_deck("reconnection")
-    sitting = Reconnection(deck, store)
+    sitting = Reconnection(deck)
     sitting.begin()
     take(sitting)
     sitting.command("next", NOW)
-    assert take(sitting) == [Say(deck.prompts[1].text)]
-    assert store.delivered_ids("reconnection") == [deck.prompts[0].id]
+    assert take(sitting) == [RecordDelivery("reconnection", deck.prompts[0].id, NOW), Say(deck.prompts[1].text)]
 
 
-def test_repeat_says_the_prompt_again_without_counting_it_twice(store: Store) -> None:
+def test_repeat_says_the_prompt_again_without_counting_it_twice() -> None:
     deck = load_deck("reconnection")
-    sitting = Reconnection(deck, store)
+    sitting = Reconnection(deck)
     sitting.begin()
     take(sitting)
     sitting.command("repeat", NOW)
     assert take(sitting) == [Say(deck.prompts[0].text)]
-    assert store.delivered_ids("reconnection") == []
+    assert sitting.delivered == []
 
 
-def test_a_new_sitting_continues_where_the_last_one_left_off(store: Store) -> None:
+def test_a_new_sitting_continues_where_the_last_one_left_off() -> None:
     deck = load_deck("reconnection")
-    first = Reconnection(deck, store)
+    first = Reconnection(deck)
     first.begin()
     first.command("next", NOW)
     first.command("done", NOW)
     assert first.finished
-    second = Reconnection(deck, store)
+    second = Reconnection(deck, recorded(take(first)))  # what the store now holds
     second.begin()
     assert take(second)[-1] == Say(deck.prompts[2].text)
 
 
-def test_reading_the_whole_deck_ends_with_a_closing(store: Store) -> None:
+def test_reading_the_whole_deck_ends_with_a_closing() -> None:
     deck = load_deck("micro_moments")
-    sitting = Reconnection(deck, store)
+    sitting = Reconnection(deck)
     sitting.begin()
     for _ in deck.prompts:
         sitting.command("next", NOW)
-    lines = [a.text for a in take(sitting) if isinstance(a, Say)]
+    actions = take(sitting)
+    lines = [a.text for a in actions if isinstance(a, Say)]
     assert lines[-2:] == [DECK_FINISHED, deck.closing] and sitting.finished
-    assert sorted(store.delivered_ids("micro_moments")) == sorted(p.id for p in deck.prompts)
+    assert sorted(recorded(actions)) == sorted(p.id for p in deck.prompts)
 
 
-def test_snooze_finishes_the_sitting_and_says_when(store: Store) -> None:
-    sitting = Reconnection(load_deck("reconnection"), store, snooze_minutes=10)
+def test_snooze_finishes_the_sitting_and_says_when() -> None:
+    sitting = Reconnection(load_deck("reconnection"), snooze_minutes=10)
     sitting.begin()
     take(sitting)
     sitting.command("snooze", NOW)

@@ -124,8 +124,8 @@ def _live_session(config_path: Path, out: _Lines, session_class):
     """The live session as `assistant listen` builds it, with the printed voice (TextVoice)."""
     from assistant.app import Detectors
     from assistant.config import load_config
+    from assistant.output.voice_output import VoiceOutput
     from assistant.session.machine import Session, SessionPlan
-    from assistant.session.output import VoiceOutput
     from assistant.session.reconnect import reconnect_vocabulary
     from assistant.session.wording import command_vocabulary
     from assistant.speech.detector import PauseWordDetector

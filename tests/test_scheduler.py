@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.config import ConfigError, RemindersConfig, parse_config, parse_ritual_time
+from assistant.events import ReminderDue
 from assistant.scheduler import (
-    ReminderDue,
     Ritual,
     Scheduler,
     cut_short_agreements,

@@ -24,20 +24,16 @@ from functools import lru_cache
 
 import numpy as np
 
-RATE = 22050
-"""Hertz. The one output rate of the pacer: pyttsx3/espeak-ng renders speech at 22050 Hz, so speech needs no
-resampling and tones are made to match."""
+from assistant.session.pacer import RATE, tone_samples  # the plan decides rate and tone length; sound follows
+
 PEAK = 0.3
 """Peak amplitude of glides and the chime (full scale is 1.0): quiet under speech, never harsh."""
 HOLD_PEAK = 0.08
 """Peak amplitude of the hold hum: present but barely there."""
 ONSET_SAMPLE = 1e-4
 """Value of every tone's first sample: inaudible, yet non-zero even after 16-bit quantisation (3.3 steps)."""
-GAP_SECONDS = 0.1
-"""Silence at the end of every phase tone, so the next phase's onset follows silence."""
 _FADE_IN_SECONDS = 0.25
 _FADE_OUT_SECONDS = 0.5
-_MIN_TONE_SAMPLES = 64
 _LOW_HZ, _MID_HZ, _HIGH_HZ = 220.0, 330.0, 392.0
 _CHIME_HZ = 660.0
 _CHIME_SECONDS = 1.6
@@ -85,11 +81,6 @@ def glide(n: int, start_hz: float, end_hz: float, peak: float = PEAK, rate: int 
     return (peak * env * np.cos(phase)).astype(np.float32)
 
 
-def tone_samples(phase_samples: int, rate: int = RATE) -> int:
-    """How many samples of a phase carry its tone: the phase minus the silent gap (at least a few samples)."""
-    return max(_MIN_TONE_SAMPLES, phase_samples - round(GAP_SECONDS * rate))
-
-
 @lru_cache(maxsize=256)
 def _phase_tone_cached(phase: str, phase_samples: int, rate: int) -> np.ndarray:
     start_hz, end_hz, peak = _PHASE_SOUND[phase]
@@ -117,6 +108,6 @@ def chime(rate: int = RATE) -> np.ndarray:
 
 
 __all__ = [
-    "GAP_SECONDS", "HOLD_PEAK", "ONSET_SAMPLE", "PEAK", "RATE",
-    "chime", "envelope", "glide", "phase_tone", "tone_samples",
+    "HOLD_PEAK", "ONSET_SAMPLE", "PEAK",
+    "chime", "envelope", "glide", "phase_tone",
 ]

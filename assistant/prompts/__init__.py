@@ -1,4 +1,4 @@
-"""Prompt decks: TOML data read aloud one prompt at a time. Receives a deck name and the store. Emits a Prompt.
+"""Prompt decks: TOML data read aloud one prompt at a time. Receives a deck and the ids read before. Emits a Prompt.
 
 Each deck file holds a chime cue, the reminder lines, an intro, a closing and 8-15 prompts with stable ids
 (ids, not positions, are what the store remembers, so prompts can be reworded or reordered safely).
@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from assistant.store import Store
 
 __all__ = ["DECKS", "MAX_PROMPTS", "MIN_PROMPTS", "Deck", "DeckError", "Prompt", "load_deck", "next_prompt",
            "parse_deck"]
@@ -120,14 +117,15 @@ def load_deck(name: str) -> Deck:
     return parse_deck(text, name, f"assistant/prompts/{name}.toml")
 
 
-def next_prompt(deck: Deck | str, store: Store) -> Prompt:
+def next_prompt(deck: Deck | str, delivered: Iterable[str]) -> Prompt:
     """The prompt to read next: the first, in deck order, among those read the fewest times.
 
-    Does not record anything: call `store.record_delivery(deck.name, prompt.id, now)` once it has been read
-    (a "repeat" is not a new reading), so a prompt interrupted before it was heard comes again.
+    `delivered` holds the ids of the deck's prompts read before (`store.delivered_ids(deck.name)`). Records
+    nothing: call `store.record_delivery(deck.name, prompt.id, now)` once it has been read (a "repeat" is not
+    a new reading), so a prompt interrupted before it was heard comes again.
     """
     if isinstance(deck, str):
         deck = load_deck(deck)
-    counts = Counter(store.delivered_ids(deck.name))
+    counts = Counter(delivered)
     fewest = min(counts[p.id] for p in deck.prompts)
     return next(p for p in deck.prompts if counts[p.id] == fewest)

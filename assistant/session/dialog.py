@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from assistant.answers import yes_or_no
 from assistant.events import Say
 from assistant.session.choices import Choice, offer_words
 from assistant.timeparse import NotUnderstood, ResumeTime, describe, parse_resume_time
@@ -35,9 +36,6 @@ UNHEARD = "I may have missed what you said. {question}"
 """Asked once when nothing is heard for a while after the question (an answer said over the assistant)."""
 REASK_AFTER_SECONDS = 20.0
 """Quiet after a question, in audio seconds, after which it is asked once more."""
-
-YES_PHRASES = ("yes", "yeah", "yep", "that's right", "correct", "sounds good", "okay")
-NO_PHRASES = ("no", "nope", "not right", "that's wrong", "wrong", "not now", "no thanks", "no thank you")
 
 
 @dataclass
@@ -181,12 +179,3 @@ class AgreeDialog:
         else:
             self.ask(YES_NO_AGAIN)
 
-
-def yes_or_no(text: str) -> str | None:
-    """"yes", "no" or None for a typed or recognised answer."""
-    words = " ".join(text.lower().replace("’", "'").split()).strip(" .!?,")
-    if words in YES_PHRASES or words.split(" ")[0] in ("yes", "yeah", "yep"):
-        return "yes"
-    if words in NO_PHRASES or words.split(" ")[0] in ("no", "nope"):
-        return "no"
-    return None

@@ -20,7 +20,7 @@
 Receives triggers: `pause_word_heard`, `command(name=stop|skip|slower|faster|repeat, false_alarm=bool)`,
 `spoken(text=...)`, `exercise_done`, `resume_agreed(resume_at=...)`, `declined`, `answer_heard`,
 `choose_time(phrase=...)`, `tick`; every trigger takes `t_ms` (audio clock).
-Emits into `self.outbox`: `Say`, `ListenFor` (events.py) and `StartExercise`, `ControlPacer` (below).
+Emits into `self.outbox`: `Say`, `ListenFor`, `StartExercise`, `ControlPacer` (events.py).
 The app drains the outbox: Say and ControlPacer go to the running Pacer (`say`, `stop`, `skip`, ...),
 StartExercise builds a timeline, and it reports `spoken` when a Say has been heard out and `exercise_done`
 when a timeline ends.
@@ -37,7 +37,7 @@ from enum import Enum
 
 from transitions import EventData, Machine
 
-from assistant.events import ListenFor, Say
+from assistant.events import ControlPacer, ListenFor, Say, StartExercise
 from assistant.session import exercises, wording
 
 COMMANDS = ("stop", "skip", "slower", "faster", "repeat")
@@ -55,34 +55,6 @@ class State(Enum):
     GROUNDING = "grounding"
     AGREEING = "agreeing"
     CLOSING = "closing"
-
-
-@dataclass(frozen=True, slots=True)
-class StartExercise:
-    """Request: build this exercise's timeline and play it; report `exercise_done` when it ends."""
-
-    kind: str
-    """"breathing" or "grounding"."""
-    name: str
-    """Pattern or script name (exercises.PATTERNS / SCRIPTS, or a custom pattern from config)."""
-    cycles: int = 0
-    """Breathing cycles; 0 means use `minutes`."""
-    minutes: float = 0.0
-    """Breathing minutes when cycles is 0."""
-    tempo_steps: int = 0
-    """Slower (+) or faster (-) steps asked for before the exercise began."""
-    t_ms: int = 0
-    """Milliseconds on the session clock at which it was requested."""
-
-
-@dataclass(frozen=True, slots=True)
-class ControlPacer:
-    """Request: pass a command to the running pacer (stop, skip, slower, faster, repeat)."""
-
-    command: str
-    """Pacer method name."""
-    t_ms: int = 0
-    """Milliseconds on the session clock at which it was requested."""
 
 
 @dataclass(frozen=True)
@@ -345,5 +317,5 @@ class Session:
         self._say(wording.CLOSING if event.kwargs["name"] == "repeat" else wording.NO_RUSH)
 
 
-__all__ = ["ACK_TIMEOUT_MS", "AGREE_TIMEOUT_MS", "CLOSING_TIMEOUT_MS", "COMMANDS", "TABLE", "ControlPacer",
-           "Session", "SessionPlan", "StartExercise", "State"]
+__all__ = ["ACK_TIMEOUT_MS", "AGREE_TIMEOUT_MS", "CLOSING_TIMEOUT_MS", "COMMANDS", "TABLE",
+           "Session", "SessionPlan", "State"]

@@ -1,8 +1,9 @@
 """Reading a prompt deck aloud when the agreed time comes: chime, reminder, intro, one prompt at a time.
 
-Receives a ReminderDue (or a deck chosen by hand) and commands: next, repeat, done, snooze. Emits actions
-(PlayCue, Say) into `outbox`, like the session machine; no I/O inside. A prompt counts as read (a delivery in
-the store) when the couple moves on from it, so one cut short comes again next time, and "repeat" never
+Receives a deck with the ids of its prompts read before (from the store, oldest first) and commands: next,
+repeat, done, snooze. Emits actions (PlayCue, Say, RecordDelivery) into `outbox`, like the session machine; no
+I/O inside: the caller plays the sound and writes each RecordDelivery to the store. A prompt counts as read
+(a delivery) when the couple moves on from it, so one cut short comes again next time, and "repeat" never
 counts twice.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from assistant.events import PlayCue, Say
-from assistant.prompts import Deck, Prompt, load_deck, next_prompt
+from assistant.events import PlayCue, RecordDelivery, Say
+from assistant.prompts import Deck, Prompt, next_prompt
 
 RECONNECT_PHRASES = {
     "next": ("next", "next one", "next question"),
@@ -30,8 +31,8 @@ class Reconnection:
     """One sitting with a deck. `begin()` first; then `command(name, now)` until `finished`."""
 
     deck: Deck
-    store: object
-    """assistant.store.Store: deliveries are read from and written to it."""
+    delivered: list[str] = field(default_factory=list)
+    """Ids of this deck's prompts read before, oldest first (`Store.delivered_ids`); grows as prompts are read."""
     reminder_line: str = ""
     """Said after the chime; empty when started by hand (`assistant reconnect`)."""
     snooze_minutes: float = 10
@@ -40,10 +41,6 @@ class Reconnection:
     snoozed: bool = False
     current: Prompt | None = None
     _read_this_sitting: int = 0
-
-    @classmethod
-    def for_deck(cls, name: str, store, **kwargs) -> Reconnection:
-        return cls(load_deck(name), store, **kwargs)
 
     def begin(self) -> None:
         self.outbox.append(PlayCue(self.deck.chime))
@@ -57,12 +54,13 @@ class Reconnection:
             self.outbox.append(Say(DECK_FINISHED))
             self._close()
             return
-        self.current = next_prompt(self.deck, self.store)
+        self.current = next_prompt(self.deck, self.delivered)
         self.outbox.append(Say(self.current.text))
 
     def _mark_read(self, now: datetime) -> None:
         if self.current is not None:
-            self.store.record_delivery(self.deck.name, self.current.id, now)
+            self.delivered.append(self.current.id)
+            self.outbox.append(RecordDelivery(self.deck.name, self.current.id, now))
             self._read_this_sitting += 1
 
     def _close(self) -> None:

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answers import NO_PHRASES, YES_PHRASES, yes_or_no
 from assistant.config import Config
-from assistant.speech import answers
+from assistant.speech import answer_model
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -164,8 +165,6 @@ def _tag_durations(phrase: str) -> str:
 
 
 def _answers() -> tuple[str, ...]:
-    from assistant.session.dialog import NO_PHRASES, YES_PHRASES
-
     return (*YES_PHRASES, *NO_PHRASES)
 
 
@@ -449,7 +448,7 @@ class Heard:
     `words` are what was heard, for the time parser or `dialog.yes_or_no`; `sure` is False when the
     recogniser's own evidence disagrees with itself, and the dialog then asks again instead of reading back a
     guess. `via` says which evidence decided: "choice" (one of the offered times), "free" (the time grammar),
-    "yes" / "no", the learned answer model ("choice-model", "yes-model", "no-model", `speech.answers`), or
+    "yes" / "no", the learned answer model ("choice-model", "yes-model", "no-model", `speech.answer_model`), or
     "none".
     """
 
@@ -551,9 +550,9 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     best few hypotheses agree on what they mean (`FREE_AGREEMENT`)."""
     audio = _prepare(audio)
     choices = tuple(choices)
-    model = answers.shipped_head()
+    model = answer_model.shipped_head()
     if model is not None and choices:
-        choice = answers.choice_from(model.scores(audio), list(choices))
+        choice = answer_model.choice_from(model.scores(audio), list(choices))
         if choice is not None:
             return Heard(choice, True, "choice-model")
     free = _open_decode(audio)
@@ -575,16 +574,15 @@ def hear_yes_no(audio: np.ndarray) -> Heard:
     Yes needs the open grammar to have heard yes, with no negation, and the forced yes to explain the sound
     better than the forced no (`YES_NO_MARGIN`); no needs a negation heard and either the forced no winning or
     the open grammar's no. Anything else is asked again."""
-    from assistant.session.dialog import NO_PHRASES, YES_PHRASES, yes_or_no
     from assistant.timeparse import NotUnderstood
 
     audio = _prepare(audio)
     free = _open_decode(audio).words
     if free and not isinstance(_parse(free), NotUnderstood):
         return Heard(free, True, "free")  # a new time instead of yes or no
-    model = answers.shipped_head()
+    model = answer_model.shipped_head()
     if model is not None:
-        said = answers.yes_no_from(model.scores(audio), free)
+        said = answer_model.yes_no_from(model.scores(audio), free)
         if said is not None:
             return Heard(said, True, f"{said}-model")
     _, yes = _decode(audio, _search("yes", tuple(p for p in YES_PHRASES if _known(p))))

@@ -1,8 +1,9 @@
 """The assistant's one continuous voice: whatever is sounding (a line, an exercise) comes from here.
 
 Receives requests (say a line, start an exercise's timeline, a pacer command). Emits audio blocks on demand
-(`read`, called by the StreamPlayer's producer) and, through `drain`, the facts the session needs:
-`spoken(text)` when a requested line has been heard out and `exercise_done` when a timeline ends.
+(`read`, called by the StreamPlayer's producer) and, through `drain`, the facts the session needs (events.py):
+`SpeakingStarted` and `Spoken` as a requested line begins and is heard out, `ExerciseDone` when a timeline
+ends, each stamped with the output's own clock (samples handed to the player).
 When nothing is sounding it yields silence, so the output stream never has to be reopened (a new stream can
 start late) and the first word of an acknowledgement starts within one block.
 """
@@ -10,22 +11,17 @@ start late) and the first word of an acknowledgement starts within one block.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.session.pacer import RATE, Pacer, Timeline
+from assistant.audio import tones
+from assistant.events import ExerciseDone, SpeakingStarted, Spoken
+from assistant.output.mixer import Pacer, speech_samples
+from assistant.session.pacer import RATE, Timeline
 from assistant.speech.voice import Clip, Voice
 
-
-@dataclass(frozen=True)
-class OutputFact:
-    """Something the session must hear about: "started" / "spoken" (a line began / was heard out, with its
-    text) or "exercise_done"."""
-
-    kind: str
-    text: str = ""
-
+OutputFact = SpeakingStarted | Spoken | ExerciseDone
+"""What `VoiceOutput.drain` hands the session."""
 
 CUE_PREFIX = "\u266a "
 """A "line" starting with this is a named sound (e.g. the chime), queued like speech so what follows waits."""
@@ -39,8 +35,6 @@ class _CueAwareVoice:
 
     def render(self, text: str) -> Clip:
         if text.startswith(CUE_PREFIX):
-            from assistant.audio import tones
-
             return Clip(tones.chime(), tones.RATE)
         return self.voice.render(text)
 
@@ -69,6 +63,10 @@ class VoiceOutput:
     @property
     def pacer(self) -> Pacer | None:
         return self._pacer
+
+    def speech_samples(self, text: str) -> int:
+        """Samples `text` takes when this output says it: what an exercise's plan needs of the voice."""
+        return speech_samples(self.voice, self.rate)(text)
 
     def say(self, text: str) -> None:
         """Speak `text` after whatever line is being said; the rhythm of a running exercise does not move."""
@@ -110,14 +108,15 @@ class VoiceOutput:
             if pacer is None:
                 block = np.zeros(frames, dtype=np.float32)
             else:
+                base = self.samples_played - pacer.position  # the pacer's sample 0 on the output's clock
                 block = pacer.read(frames)
                 for event in pacer.drain_events():
                     if event.cue.kind == "say" and not event.cue.text.startswith(CUE_PREFIX):
-                        kind = "spoken" if event.kind == "end" else "started"
-                        self._facts.append(OutputFact(kind, event.cue.text))
+                        fact = Spoken if event.kind == "end" else SpeakingStarted
+                        self._facts.append(fact(self._ms(base + event.sample), event.cue.text))
                 if pacer.done:
                     if self._exercise:
-                        self._facts.append(OutputFact("exercise_done"))
+                        self._facts.append(ExerciseDone(self._ms(base + pacer.end_sample)))
                     self._pacer = None
                 if len(block) < frames:
                     block = np.concatenate([block, np.zeros(frames - len(block), dtype=np.float32)])
@@ -130,6 +129,9 @@ class VoiceOutput:
                 self._sounds = [sound for sound in self._sounds if len(sound)]
             self.samples_played += frames
             return block
+
+    def _ms(self, sample: int) -> int:
+        return sample * 1000 // self.rate
 
     def drain(self) -> list[OutputFact]:
         with self._lock:

@@ -39,7 +39,7 @@ class SessionView:
 
     def __enter__(self) -> Self:
         if self._out.isatty():
-            from rich.live import Live
+            from rich.live import Live  # only a terminal needs it: rich.live takes ~90 ms to import
 
             self._live = Live("", refresh_per_second=12, transient=True)
             self._live.__enter__()

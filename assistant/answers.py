@@ -1,0 +1,20 @@
+"""Yes and no: the phrases that count as each, shared by the agreement dialog (session/dialog.py) and the
+spoken-time recogniser (speech/times.py), so neither stage has to import the other. Pure, no I/O."""
+
+from __future__ import annotations
+
+YES_PHRASES = ("yes", "yeah", "yep", "that's right", "correct", "sounds good", "okay")
+NO_PHRASES = ("no", "nope", "not right", "that's wrong", "wrong", "not now", "no thanks", "no thank you")
+
+
+def yes_or_no(text: str) -> str | None:
+    """"yes", "no" or None for a typed or recognised answer."""
+    words = " ".join(text.lower().replace("’", "'").split()).strip(" .!?,")
+    if words in YES_PHRASES or words.split(" ")[0] in ("yes", "yeah", "yep"):
+        return "yes"
+    if words in NO_PHRASES or words.split(" ")[0] in ("no", "nope"):
+        return "no"
+    return None
+
+
+__all__ = ["NO_PHRASES", "YES_PHRASES", "yes_or_no"]
