@@ -38,8 +38,10 @@ class AppProcess:
         for line in self.proc.stderr:
             self._stderr.append(line)
 
-    def wait_for(self, text: str, timeout: float) -> str:
-        """The first new line containing `text`; AssertionError (with all output) after `timeout` s."""
+    def wait_for(self, text: str | tuple[str, ...], timeout: float) -> str:
+        """The first new line containing `text` (or any of several); AssertionError (with all output) after
+        `timeout` s."""
+        texts = (text,) if isinstance(text, str) else text
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -49,7 +51,7 @@ class AppProcess:
                     break
                 continue
             self.lines.append(line)
-            if text in line:
+            if any(t in line for t in texts):
                 return line
         raise AssertionError(f"no line with {text!r} within {timeout} s; stdout: {self.lines}; "
                              f"stderr: {self.stop()}")
