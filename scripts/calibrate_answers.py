@@ -67,12 +67,12 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
     answer model's bars (choice, yes, no), None for keywords alone."""
     m = e.get("model") if model is not None else None
     if e["kind"] in ("yes", "no"):
-        if e["free_at"]:
-            return "time", e["free_at"]
         if m is not None:
             what = answer_model.yes_no_from(m["scores"], e["free"], yes_bar=model[1], no_bar=model[2])
             if what is not None:
                 return what, None
+        if e["free_at"]:
+            return "time", e["free_at"]
         if not times.NEGATIONS.isdisjoint(e["free"].split()):
             return ("no" if e["yes_no_margin"] < 0 or e["free_says"] == "no" else "again"), None
         if e["free_says"] == "yes" and e["yes_no_margin"] > yes_no_margin:
@@ -80,7 +80,7 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
         return "again", None
     if m is not None:
         choice = answer_model.choice_from(m["scores"], list(m["offered"]), bar=model[0])
-        if choice is not None:
+        if choice is not None and e["free_at"] in (None, m["offered"][choice]):
             return "time", m["offered"][choice]
     if e.get("choice") and (e["choice_at"] == e["free_at"] or e["choice_margin"] <= choice_margin):
         return "time", e["choice_at"]
