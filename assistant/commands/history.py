@@ -18,7 +18,6 @@ from assistant.store import DB_NAME, data_dir
 def cmd_history(args: argparse.Namespace) -> int:
     """Week by week (local weeks, Monday first): a table, JSON lines, or a chart. An empty history prints one
     kind line (JSON: nothing) and --plot still writes a valid image that says so, exit 0 either way."""
-
     folder = data_dir()
     nearest = next(p for p in (folder, *folder.parents) if p.exists())
     if (folder / DB_NAME).exists() or not nearest.is_dir():  # (a folder under a file: opening says so)

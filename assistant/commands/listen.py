@@ -124,7 +124,6 @@ def _key_watch(live):
 def _say_next_reminder(scheduler) -> None:
     """Closing with reminders still to come: say when the next is (an agreed time, or a daily check-in or money
     date from config, whichever is sooner), and that only a running assistant says it."""
-
     now = datetime.now(tz.gettz())
     try:
         pending = scheduler.store.pending_agreements()

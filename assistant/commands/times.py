@@ -56,7 +56,6 @@ def cmd_when(args: argparse.Namespace) -> int:
 
 def cmd_agree(args: argparse.Namespace) -> int:
     """The spoken dialog's checks and read-back, typed: exit 0 saved, 1 not understood or not confirmed."""
-
     config = config_of(args)
     if not args.phrase:
         raise UserError('say when: assistant agree "friday morning"')
