@@ -18,7 +18,7 @@ from assistant.config import DETECTORS, ENGINES, SIGNALS, ConfigError, load_conf
 _MODULES = {
     "detect": "detect",
     "listen": "listen", "pause": "pause",
-    "when": "times", "agree": "times",
+    "when": "when", "agree": "agree",
     "breathe": "exercises", "ground": "exercises",
     "reminders": "reminders", "history": "history", "forget": "forget",
     "reconnect": "reconnect",
