@@ -20,8 +20,25 @@ from typing import TextIO
 
 import numpy as np
 
+from assistant.app import build_app
+from assistant.audio.devices import DeviceError
+from assistant.audio.echo import EchoGuard
+from assistant.audio.files import read_audio
+from assistant.audio.knock import KnockDetector, KnockPattern, pattern_from_takes
+from assistant.audio.player import BLOCK_SAMPLES, QUEUE_BLOCKS
+from assistant.audio.vad import FRAME_SAMPLES, VadGate
 from assistant.calibration import Calibration, TakeScorer, calibrate, choose_threshold
+from assistant.config import Config, load_config
+from assistant.config_edit import check_writable, save_knock, save_pause_word, user_config_path
 from assistant.events import SpeakingStarted, Spoken
+from assistant.speech import enrollment
+from assistant.speech.detector import threshold_for
+from assistant.speech.ear import ProgressBar
+from assistant.speech.engines import build_recognizer, choose_engine
+from assistant.speech.fusion import FusedSpotter
+from assistant.speech.training import default_recipe, find_head, head_path, train_head
+from assistant.speech.word_head import HeadSpotter, WordHead
+from assistant.store import data_dir
 
 TAKES_PER_PARTNER = 3
 SENTENCES_PER_PARTNER = 2
@@ -88,8 +105,6 @@ def normalise_word(text: str) -> str:
 def check_word(word: str, choice, pronunciations: Mapping[str, str] | None = None) -> None:
     """Raise VocabularyError (with the listener's warning and a working alternative) if the model does not
     know the word, exactly as `listen` would."""
-    from assistant.speech.engines import build_recognizer
-
     build_recognizer(choice, [word], pronunciations=pronunciations)
 
 
@@ -111,8 +126,6 @@ def check_partners(partners: int) -> int:
 def knock_pattern_from(clips: list[np.ndarray]):
     """The couple's knock pattern (`KnockPattern`) from takes of it (16 kHz int16, each a few seconds), each
     heard with quiet around it as the listener hears it. Raises ValueError with what to try."""
-    from assistant.audio.knock import KnockDetector, KnockPattern, pattern_from_takes
-
     takes = []
     for clip in clips:
         detector = KnockDetector(KnockPattern(level_db=0.0))  # level: measured here, set from these takes
@@ -273,22 +286,9 @@ class LiveIO:
 
     def __init__(self, config, input_device: str | None = None, output_device: str | None = None,
                  out: TextIO = sys.stdout) -> None:
-        from assistant.audio.player import StreamPlayer
-        from assistant.audio.sources import MicSource
-        from assistant.output.voice_output import VoiceOutput
-        from assistant.session.pacer import RATE
-        from assistant.speech.voice import open_voice
-
-        v = config.voice
         self.out = out
-        self.output = VoiceOutput(open_voice(v.rate_wpm, v.voice, v.volume, enabled=v.enabled,
-                                             on_text=lambda text: None))
-        self.mic = MicSource(input_device or config.listener.input_device or None)
-        try:
-            self.player = StreamPlayer(self.output.read, RATE, output_device or v.output_device or None).start()
-        except Exception:
-            self.mic.close()
-            raise
+        app = build_app(config, session=False, input_device=input_device, output_device=output_device)
+        self.output, self.mic, self.player = app.output, app.mic, app.start_player()
         self._blocks: Iterator[np.ndarray] = self.mic.frames()
         self.spoken_seconds = 0.0
         """Seconds of speech the couple listened to (prompts), for the benchmark."""
@@ -300,8 +300,6 @@ class LiveIO:
         for line in lines:
             self.output.voice.render(line)
         if not self.mic.wait_started(timeout=5):
-            from assistant.audio.devices import DeviceError
-
             raise DeviceError("the microphone delivered no audio in 5 s: check it with `assistant devices` and "
                               "set listener.input_device in config.toml")
 
@@ -315,31 +313,29 @@ class LiveIO:
         Microphone blocks are read and dropped meanwhile: a backlog from a slow step goes at once, and no
         later sound of the prompt is taken for an answer.
         """
-        from assistant.audio.player import BLOCK_SAMPLES, QUEUE_BLOCKS
-
         clip_seconds = self.output.voice.render(text).seconds
-        # Samples the player holds between the voice output and the speaker, plus the echo tail.
-        tail = QUEUE_BLOCKS * BLOCK_SAMPLES + round(self.ECHO_TAIL_SECONDS * self.output.rate)
+        # Counted on the speaker's clock: the samples the player holds between the voice output and the
+        # speaker, plus the echo tail.
+        echo = EchoGuard(self.ECHO_TAIL_SECONDS, self.output.rate, queued_samples=QUEUE_BLOCKS * BLOCK_SAMPLES)
         self.output.say(text)
         limit = round((clip_seconds + 10.0) * SAMPLE_RATE)  # a stalled player must not hang set-up
         heard = 0
-        ended_at: int | None = None
+        spoken = False
         while heard < limit:
             heard += len(next(self._blocks))
             for fact in self.output.drain():
                 if isinstance(fact, SpeakingStarted):
                     print(f"assistant: {fact.text}", file=self.out, flush=True)
                 elif isinstance(fact, Spoken) and fact.text == text:
-                    ended_at = self.output.samples_played
-            if ended_at is not None and self.output.samples_played >= ended_at + tail:
+                    spoken = True
+                    echo.sounding(self.output.samples_played)
+            if spoken and echo.quiet(self.output.samples_played):
                 break
         self.spoken_seconds += clip_seconds
 
     def listen(self, max_wait_seconds: float, longest_seconds: float) -> np.ndarray | None:
         """The next utterance, pre-roll included; a blip (a click, a breath) that opens the gate for less
         than MIN_SPEECH_SECONDS is not one, and listening goes on."""
-        from assistant.audio.vad import FRAME_SAMPLES, VadGate
-
         gate = VadGate(hangover_ms=self.HANGOVER_MS)
         hangover = self.HANGOVER_MS * SAMPLE_RATE // 1000
         frames: list[np.ndarray] | None = None
@@ -446,12 +442,6 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     use, else the user config file. Raises ConfigError, ConfigWriteError, EngineError, ModelError,
     DeviceError, SetupError or ValueError with the fix.
     """
-    from assistant.audio.files import read_audio
-    from assistant.config import Config, load_config
-    from assistant.config_edit import check_writable, save_knock, save_pause_word, user_config_path
-    from assistant.speech.detector import threshold_for
-    from assistant.speech.engines import choose_engine
-
     target = Path(config_arg) if config_arg else None
     if target is not None:
         check_writable(target)  # before anyone spends time on takes
@@ -517,12 +507,6 @@ def learn_word(word: str, takes: list[np.ndarray], sentences: list[np.ndarray], 
     """Train the word's head (with the couple's takes and sentences, kept as embeddings only) and cache it.
     With takes, returns the threshold midway between the head's weakest take and strongest sentence; a
     word without takes whose head is already cached is not trained again."""
-    from assistant.speech import enrollment
-    from assistant.speech.ear import ProgressBar
-    from assistant.speech.training import default_recipe, find_head, head_path, train_head
-    from assistant.speech.word_head import WordHead
-    from assistant.store import data_dir
-
     folder = data_folder or data_dir()
     recipe = default_recipe()
     if not takes:
@@ -542,9 +526,6 @@ def learn_word(word: str, takes: list[np.ndarray], sentences: list[np.ndarray], 
 def head_score(head, clip: np.ndarray) -> float:
     """The listener's best confidence for the word anywhere in a clip (head fused with keyword search),
     heard as the listener hears it, with quiet around it."""
-    from assistant.speech.fusion import FusedSpotter
-    from assistant.speech.word_head import HeadSpotter
-
     pad = np.zeros(SAMPLE_RATE // 2, np.int16)
     audio = np.concatenate([pad, np.asarray(clip, np.int16), pad, pad])
     spotter = FusedSpotter(HeadSpotter([head]))

@@ -1,6 +1,6 @@
 """Keeps the live listener running: through lost devices, and through an unhandled error in any stage.
 
-Receives the live session and its microphone and speaker (SteadyMic, SteadySpeaker). Emits nothing of its
+Receives the listener loop (app.run_listener) and the live session; emits nothing of its
 own but a few lines: a lost or returning microphone is said aloud and printed; a lost speaker is printed
 (what the assistant says is printed anyway); an unhandled error is written with its traceback to the user
 log folder, told in one line, and the listener starts again after a short wait with the session's state
@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from platformdirs import user_log_dir
+
 __all__ = [
     "APP_NAME",
     "LOG_NAME",
@@ -29,7 +31,6 @@ __all__ = [
     "announce_speaker",
     "log_dir",
     "open_log",
-    "run_listener",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -56,8 +57,6 @@ def log_dir() -> Path:
     env = os.environ.get("ASSISTANT_LOG_DIR")
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_log_dir
-
     return Path(user_log_dir(APP_NAME))
 
 
@@ -154,22 +153,3 @@ def announce_speaker(out: TextIO) -> Callable[[str, str], None]:
             print("speaker: back", file=out, flush=True)
 
     return on_change
-
-
-def run_listener(live, mic, speaker, *, on_block: Callable[[], None] | None = None,
-                 out: TextIO = sys.stdout, log_path: Path | None = None) -> Supervisor:
-    """Feed the microphone's blocks to the live session until the mic is closed, under a Supervisor.
-
-    `mic` is a SteadyMic and `speaker` a SteadySpeaker; `on_block` runs after each block (the terminal view).
-    """
-
-    def listen() -> None:
-        for block in mic.blocks():
-            speaker.keep_up(len(block))
-            live.feed(block)
-            if on_block is not None:
-                on_block()
-
-    supervisor = Supervisor(out=out, log_path=log_path)
-    supervisor.run(listen)
-    return supervisor

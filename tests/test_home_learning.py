@@ -187,18 +187,18 @@ def test_a_second_chance_joins_two_weak_hits_and_never_one(monkeypatch) -> None:
 
 
 def test_listen_learns_with_the_learned_detector_and_keeps_nothing_when_learning_is_off(tmp_path, monkeypatch) -> None:
-    from assistant.cli import _home_learner
+    from assistant.app import home_learner
     from assistant.config import Config, ListenerConfig
     from assistant.speech.engines import build_detector
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     on = Config(listener=ListenerConfig(learn=True))
     detector, _ = build_detector(on, data_folder=tmp_path / "data")
-    learner = _home_learner(on, detector)
+    learner = home_learner(on, detector)
     assert isinstance(learner, HomeLearner) and detector.recognizer.on_settled == learner.settled
     off = Config(listener=ListenerConfig(learn=False))
     detector, _ = build_detector(off, data_folder=tmp_path / "data")
-    assert _home_learner(off, detector) is None and detector.recognizer.on_settled is None
+    assert home_learner(off, detector) is None and detector.recognizer.on_settled is None
     keyword = Config(listener=ListenerConfig(detector="keyword"))
-    assert _home_learner(keyword, build_detector(keyword)[0]) is None
+    assert home_learner(keyword, build_detector(keyword)[0]) is None
     assert not (tmp_path / "data" / "learned").exists()

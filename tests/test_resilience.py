@@ -120,41 +120,14 @@ class _Lines(io.TextIOBase):
         raise AssertionError(f"no line with {text!r} within {timeout} s; got {self.seen}")
 
 
-def _live_session(config_path: Path, out: _Lines, session_class):
-    """The live session as `assistant listen` builds it, with the printed voice (TextVoice)."""
-    from assistant.app import Detectors
-    from assistant.config import load_config
-    from assistant.output.voice_output import VoiceOutput
-    from assistant.session.machine import Session, SessionPlan
-    from assistant.session.reconnect import reconnect_vocabulary
-    from assistant.session.wording import command_vocabulary
-    from assistant.speech.detector import PauseWordDetector
-    from assistant.speech.engines import build_detector, build_recognizer
-    from assistant.speech.voice import TextVoice
-
-    config = load_config(config_path)
-    detector, choice = build_detector(config)
-
-    def spotter(phrases) -> PauseWordDetector:
-        return PauseWordDetector(build_recognizer(choice, phrases, sensitivity=0.5), debounce_seconds=1.0)
-
-    detectors = Detectors(pause=detector, commands=spotter(command_vocabulary()),
-                          reconnect=spotter(reconnect_vocabulary()))
-    s = config.session
-    plan = SessionPlan(pattern=s.pattern, cycles=s.cycles, minutes=s.minutes, grounding=s.grounding)
-    return session_class(Session(plan=plan), detectors, VoiceOutput(TextVoice()), spoken_cycles=s.spoken_cycles,
-                         out=out)
-
-
 @pytest.mark.rig
 def test_an_error_in_a_stage_is_logged_and_the_listener_goes_on_with_its_session(
         pulse_rig, shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.app import LiveSession
-    from assistant.audio.player import StreamPlayer
-    from assistant.audio.sources import MicSource
-    from assistant.audio.steady import SteadyMic, SteadySpeaker
-    from assistant.session.pacer import RATE as OUT_RATE
-    from assistant.supervisor import open_log, run_listener
+    from assistant.app import build_app, run_listener
+    from assistant.config import load_config
+    from assistant.live import LiveSession
+    from assistant.speech.voice import TextVoice
+    from assistant.supervisor import open_log
 
     class BreaksOnceWhileBreathing(LiveSession):
         """A stage that fails once, in the middle of the breathing exercise (test-only)."""
@@ -171,14 +144,14 @@ def test_an_error_in_a_stage_is_logged_and_the_listener_goes_on_with_its_session
     config.write_text(SESSION)
     monkeypatch.setenv("ASSISTANT_LOG_DIR", str(tmp_path / "logs"))
     out = _Lines()
-    live = _live_session(config, out, BreaksOnceWhileBreathing)
-    mic = SteadyMic(lambda: MicSource("pulse"), mic=MicSource("pulse"))
-    speaker = SteadySpeaker(lambda: StreamPlayer(live.output.read, OUT_RATE, "pulse").start(), live.output.read,
-                            OUT_RATE, player=StreamPlayer(live.output.read, OUT_RATE, "pulse").start())
+    # The app as `assistant listen` builds it, with the printed voice (TextVoice) and no store.
+    app = build_app(load_config(config), input_device="pulse", output_device="pulse", voice=TextVoice(), out=out,
+                    session_class=BreaksOnceWhileBreathing)
+    app.start_player()
+    app.hold_devices(out)
     log_path = open_log()
     result: list = []
-    listener = threading.Thread(target=lambda: result.append(run_listener(live, mic, speaker, out=out,
-                                                                          log_path=log_path)))
+    listener = threading.Thread(target=lambda: result.append(run_listener(app, out=out, log_path=log_path)))
     try:
         listener.start()
         pulse_rig.play_into_mic(alexa(shared_dir))
@@ -188,9 +161,9 @@ def test_an_error_in_a_stage_is_logged_and_the_listener_goes_on_with_its_session
         pulse_rig.play_into_mic(partner_says("stop. that's enough."))
         out.wait_for("state: listening", timeout=20)
     finally:
-        mic.close()
+        app.mic.close()
         listener.join(timeout=10)
-        speaker.close()
+        app.player.close()
         for name in ("assistant", "assistant.crash"):  # this process's log handlers end with the test
             for handler in logging_handlers(name):
                 handler.close()

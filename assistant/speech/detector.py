@@ -27,7 +27,7 @@ class PauseWordDetector:
     |-------------------------------|-------------------------------------------------------------|
     | detections as audio arrives   | `for e in det.process(frame): ...`                          |
     | end of a file                 | `det.flush()`                                               |
-    | ignore the assistant's voice  | `det.mute(True)` while it speaks; the clock keeps running   |
+    | skip audio (own voice, mode)  | `det.mute_for(seconds)`; the clock keeps running            |
     """
 
     def __init__(self, recognizer: Recognizer, *, sensitivity: float = 0.5,
@@ -40,18 +40,11 @@ class PauseWordDetector:
         self._gate = gate
         self._last_end_s: dict[str, float] = {}
         self._samples = 0
-        self._muted = False
         self._muted_until = 0  # sample count up to which audio is the assistant's own voice
 
     @property
     def audio_seconds(self) -> float:
         return self._samples / SAMPLE_RATE
-
-    def mute(self, muted: bool) -> None:
-        """While muted, audio is skipped (the assistant is speaking); nothing can trigger."""
-        if muted and not self._muted:
-            self.recognizer.reset()
-        self._muted = muted
 
     def mute_for(self, seconds: float) -> None:
         """Ignore the next `seconds` of audio (counted on the audio clock from what has been processed),
@@ -62,7 +55,7 @@ class PauseWordDetector:
     def process(self, frame: np.ndarray) -> list[KeywordHeard]:
         frame = np.asarray(frame, dtype=np.int16)
         self._samples += len(frame)
-        if self._muted or self._samples <= self._muted_until:
+        if self._samples <= self._muted_until:
             self.recognizer.skip(len(frame))  # hits finishing under the assistant's own voice are dropped
             return []
         if self._gate is None:

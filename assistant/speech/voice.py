@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Protocol, Self
 if TYPE_CHECKING:  # numpy is imported where used: the worker process never needs it (0.4 s saved)
     import numpy as np
 
+    from assistant.config import VoiceConfig
+
 _LOGGER = logging.getLogger(__name__)
 
 TTS_RATE = 22050
@@ -368,6 +370,15 @@ def open_voice(rate_wpm: int = 150, voice: str = "", volume: float = 0.9, enable
         return text
 
 
+def voice_from_config(config: VoiceConfig, *, typed: bool = False) -> Voice:
+    """The assistant's voice as config.toml's [voice] sets it, opened this one way everywhere; `typed`
+    (`listen --text`) prints the words instead of speaking them."""
+    if typed:
+        return TextVoice(on_text=lambda text: None)
+    return open_voice(config.rate_wpm, config.voice, config.volume, enabled=config.enabled,
+                      on_text=lambda text: None)
+
+
 __all__ = [
     "INSTALL_HINT",
     "ONSET_LEVEL",
@@ -383,4 +394,5 @@ __all__ = [
     "open_voice",
     "reading_seconds",
     "trim",
+    "voice_from_config",
 ]
