@@ -5,7 +5,6 @@ listens; then `listen` with the saved config hears a third person."""
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
