@@ -50,8 +50,8 @@ SLOW_FILES = ("test_listen_text.py", "test_resilience.py", "test_agreement_rig.p
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Run order for `-n 3 --dist loadfile --no-loadscope-reorder`: files that need no negative bank first,
-    the longest of them leading, then the training files, longest first. CI builds the bank beside the tests;
-    training waits for it only where it loads it (training.load_bank sees the build running), so a training
+    the longest of them leading, then the training files, longest first. CI renders the training files' words
+    beside the first files (.ci/run); training waits for a bank only where one is being built, so a training
     file does its set-up and renders its word meanwhile. (xdist hands out files in this order.)"""
     def rank(item) -> tuple[int, int]:
         name = item.path.name
