@@ -208,3 +208,15 @@ def test_a_word_said_as_the_stream_starts_or_just_after_the_assistant_spoke_is_h
         assert all(h.emitted_s > 2.0 for h in hits)  # the clock counts what was heard and what was skipped
     assert sum(at_start) >= 57, [v.name for v, ok in zip(voices, at_start) if not ok]
     assert sum(after_reset) >= 57, [v.name for v, ok in zip(voices, after_reset) if not ok]
+
+
+def test_skipping_the_assistants_own_voice_block_by_block_runs_no_front_end(tmp_path: Path) -> None:
+    """The detectors skip every block while the assistant speaks; a spotter that primed its front-end on each
+    skip did 25 embedding steps per 30 ms block, and the live loop fell behind and missed "false alarm"."""
+    spotter = HeadSpotter([WordHead.load(find_head("timeout", tmp_path))])
+    for _ in range(2000):  # a minute of 30 ms blocks under the assistant's voice
+        spotter.skip(480)
+        spotter.reset()
+    assert spotter._front.steps == 0
+    spotter.accept(np.zeros(1280, np.int16))
+    assert spotter._front.steps == 25 + 1  # primed once, then the step that was heard
