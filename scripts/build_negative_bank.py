@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""Build the word-independent negatives of the learned ear, `assistant/data/negative_bank.npz` (shipped).
+"""Build the word-independent negatives of the learned ear, `assistant/data/negative_bank.npz` (built, not committed).
 
-Run by hand when the recipe changes (about 7 minutes on 2 cores; the same inputs give the same bytes), and
-commit the result; set-up then renders only the word:
+Run by hand when the recipe changes (about 10 minutes on 2 cores); set-up then renders only the word:
 
     .venv/bin/python scripts/build_negative_bank.py [--shared ../shared] [--minutes 45]
 
