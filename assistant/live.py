@@ -272,7 +272,7 @@ class LiveSession:
         if self.store is not None:
             self._save("pause", self.store.record_pause, signal, self.now())
         self._pause_heard, self._pause_by_word = (signal, self.t_ms), False
-        self._trigger("pause_word_heard", word=signal)
+        self._trigger("pause_word_heard", word=signal, spoken=False)
 
     def typed(self, line: str) -> None:
         """A typed line stands for speech in the current mode (`listen --text`): the pause word, a command,

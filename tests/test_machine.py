@@ -71,6 +71,15 @@ def test_a_whole_session_runs_from_the_pause_word_back_to_listening():
     ]
 
 
+def test_a_pause_asked_for_without_words_starts_even_while_the_assistant_speaks():
+    """`assistant pause`, a key or a knock cannot be the assistant's own voice: the echo guard is for words."""
+    s = drive_to(State.GROUNDING)
+    s.command(name="stop", false_alarm=True, t_ms=50_000)
+    s.pause_word_heard(word="key", spoken=False, t_ms=50_600)
+    assert s.state == State.ACKNOWLEDGING
+    assert s.outbox[-1] == Say(wording.PAUSE_ACK, t_ms=50_600)
+
+
 @pytest.mark.parametrize("state", [State.ACKNOWLEDGING, State.BREATHING, State.GROUNDING, State.AGREEING,
                                    State.CLOSING])
 def test_a_false_alarm_stop_from_every_session_state_returns_to_listening_at_once_with_a_kind_line(state):

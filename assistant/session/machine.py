@@ -1,7 +1,7 @@
 """The guided session as a state machine: events in, actions out, no I/O.
 
 ```
-                 pause_word_heard (not while speaking: echo guard)
+                 pause_word_heard (a spoken one not while speaking: echo guard)
   LISTENING ───────────────────────────────▶ ACKNOWLEDGING ── spoken / tick(timeout) ──▶ BREATHING
       ▲   ▲                                        │ (skip: straight to grounding)            │
       │   │                                        ▼                                 exercise_done
@@ -17,7 +17,7 @@
   minutes end the offer back in LISTENING. `choose_time` goes from LISTENING to AGREEING (a time agreed
   later, `listen --text`).
 ```
-Receives triggers: `pause_word_heard`, `command(name=stop|skip|slower|faster|repeat, false_alarm=bool)`,
+Receives triggers: `pause_word_heard(spoken=bool)`, `command(name=stop|skip|slower|faster|repeat, false_alarm=bool)`,
 `spoken(text=...)`, `exercise_done`, `resume_agreed(resume_at=...)`, `declined`, `answer_heard`,
 `choose_time(phrase=...)`, `tick`; every trigger takes `t_ms` (audio clock).
 Emits into `self.outbox`: `Say`, `ListenFor`, `StartExercise`, `ControlPacer` (events.py).
@@ -75,7 +75,7 @@ _EXERCISING = [_S.BREATHING, _S.GROUNDING]
 TABLE = [
     # the pause word
     {"trigger": "pause_word_heard", "source": _S.LISTENING, "dest": _S.ACKNOWLEDGING,
-     "unless": "is_speaking"},
+     "unless": "is_own_echo"},
     {"trigger": "pause_word_heard", "source": _S.LISTENING, "dest": None},  # our own voice: echo guard
     {"trigger": "pause_word_heard", "source": _SESSION, "dest": None},  # already pausing
     # commands: stop wins everywhere (during an exercise it stops at once, then offers to choose a time)
@@ -177,8 +177,10 @@ class Session:
         self.outbox.append(ControlPacer(command, t_ms=self.t_ms))
 
     # -- conditions -----------------------------------------------------------------------------------------
-    def is_speaking(self, event: EventData) -> bool:
-        return bool(self._speaking)
+    def is_own_echo(self, event: EventData) -> bool:
+        """A pause word heard while the assistant speaks may be its own voice through the speaker; a pause
+        asked for without words (`spoken=False`: a key, `assistant pause`, a knock) never is."""
+        return bool(self._speaking) and event.kwargs.get("spoken", True)
 
     def is_quiet(self, event: EventData) -> bool:
         return not self._speaking
