@@ -217,6 +217,19 @@ def test_cancel_and_snooze_follow_the_status_rules() -> None:
     assert not store.cancel(999) and not store.snooze(999, NOW) and store.get(999) is None
 
 
+def test_a_reading_cut_short_can_be_cancelled_and_is_not_read_again_but_a_finished_one_cannot() -> None:
+    """`assistant reminders` lists a reading a crash cut short with its id: `reminders cancel ID` must work."""
+    store = Store(sqlite3.connect(":memory:"))
+    cut = store.add_agreement(NOW, "now-ish", NOW)
+    read = store.add_agreement(NOW, "at noon", NOW)
+    for a in (cut, read):
+        assert store.mark_fired(a.id, NOW)
+    assert store.mark_read(read.id, NOW)
+    assert [a.id for a in store.unread_agreements()] == [cut.id]
+    assert store.cancel(cut.id) and store.unread_agreements() == []
+    assert not store.cancel(read.id) and store.get(read.id).status == "fired"
+
+
 def test_due_agreements_are_those_at_or_before_now() -> None:
     store = Store(sqlite3.connect(":memory:"))
     at = NOW + timedelta(minutes=30)

@@ -239,10 +239,12 @@ class Store:
         return [self._agreement(r) for r in rows]
 
     def cancel(self, agreement_id: int) -> bool:
-        """Cancel a pending or snoozed agreement. False when there is none such (unknown, fired, cancelled)."""
+        """Cancel a pending or snoozed agreement, or one whose reading a crash cut short (it would be read
+        again: `assistant reminders` lists it with its id). False when there is none such (unknown, read,
+        cancelled)."""
         with self._write("cancel the agreement") as conn:
-            cur = conn.execute("UPDATE agreements SET status = 'cancelled' "
-                               "WHERE id = ? AND status IN ('pending', 'snoozed')", (agreement_id,))
+            cur = conn.execute("UPDATE agreements SET status = 'cancelled' WHERE id = ? AND (status IN "
+                               "('pending', 'snoozed') OR (status = 'fired' AND read_at IS NULL))", (agreement_id,))
         return cur.rowcount == 1
 
     def snooze(self, agreement_id: int, new_time: datetime) -> bool:
