@@ -251,7 +251,7 @@ def retrain(word: str, data_folder: Path, recipe: Recipe) -> tuple[WordHead | No
             parts_x.append(w[keep])
             parts_y.append(lab[keep])
     positives = np.concatenate([x[y == 1] for x, y in zip(parts_x, parts_y, strict=True)])
-    bank = bank_windows(recipe.negative_stride, without=word)
+    bank = bank_windows(recipe.negative_windows, without=word)
     parts_x.append(bank[rng.choice(len(bank), min(len(bank), REPLAY_NEGATIVES // 2), replace=False)])
     parts_y.append(np.zeros(len(parts_x[-1]), np.int8))
     parts_x.append(store.windows)

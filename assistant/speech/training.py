@@ -76,8 +76,10 @@ class Recipe:
     """Clips of talk and babble alone, from the same pool the positives were mixed with."""
     take_copies: int = 40
     """Augmented copies of each of the couple's takes."""
-    negative_stride: int = 2
-    """Every how many steps a bank window is taken."""
+    negative_windows: int = 54_000
+    """About how many windows of the negative bank the head learns from: every k-th window, k chosen from
+    the bank's size (2 on the bank the script builds by default), so a smaller bank, as CI builds, still
+    gives as many negatives, only less varied."""
     seed: int = 0
 
     @property
@@ -87,9 +89,9 @@ class Recipe:
 
 FULL = Recipe()
 QUICK = Recipe(name="quick", voices=32, styles=("{w}",), augment=4, near_miss_texts=16, near_miss_voices=8,
-               context_voices=2, epochs=20, take_copies=8, negative_stride=6, background_clips=12)
+               context_voices=2, epochs=20, take_copies=8, negative_windows=18_000, background_clips=12)
 TINY = Recipe(name="tiny", voices=6, styles=("{w}",), augment=2, near_miss_texts=4, near_miss_voices=2,
-              context_voices=1, epochs=5, take_copies=3, negative_stride=16, background_clips=4)
+              context_voices=1, epochs=5, take_copies=3, negative_windows=6_750, background_clips=4)
 """Seconds, not minutes: for tests of what set-up writes, where how well the word is heard is not the point."""
 RECIPES = {"full": FULL, "quick": QUICK, "tiny": TINY}
 
@@ -185,8 +187,11 @@ def sequence_windows(embeddings: np.ndarray, stride: int = 1) -> np.ndarray:
     return np.stack([padded[e - WINDOW_STEPS:e] for e in ends])
 
 
-def bank_windows(stride: int, path: Path | None = None, without: str = "") -> np.ndarray:
-    parts = [sequence_windows(seq, stride) for seq in load_bank(path, without)]
+def bank_windows(count: int, path: Path | None = None, without: str = "") -> np.ndarray:
+    """About `count` windows of the bank, evenly spread: every k-th step of every sequence."""
+    sequences = load_bank(path, without)
+    stride = max(1, round(sum(len(seq) for seq in sequences) / count))
+    parts = [sequence_windows(seq, stride) for seq in sequences]
     return np.concatenate([p for p in parts if len(p)]).astype(np.float16)
 
 
@@ -405,7 +410,7 @@ def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] 
     extra = enrolled if enrolled is not None else Examples()
     if takes or sentences:
         extra = take_examples(takes, sentences, recipe.take_copies)
-    negatives = bank_windows(recipe.negative_stride, bank, without=word)
+    negatives = bank_windows(recipe.negative_windows, bank, without=word)
     facts.update(bank_windows=len(negatives), enrolled_windows=sum(len(w) for w in extra.windows))
     head = fit_head(word, [examples, extra], negatives, recipe, facts, progress)
     head.info["train_seconds"] = round(time.monotonic() - began, 1)
