@@ -53,9 +53,8 @@ def evidence(clip: dict) -> dict:
     return out
 
 
-def model_scores(clip: dict) -> dict:
+def model_scores(clip: dict, head: answer_model.AnswerHead) -> dict:
     """The answer model's best-window probability per class, and the instant of each offered choice."""
-    head = answer_model.shipped_head()
     scores = head.scores(read_audio(clip["path"]))
     offered = {c: instant(c, clip["now"]) for c in json.loads(clip.get("choices") or "[]")}
     return {"scores": scores, "offered": offered}
@@ -120,20 +119,24 @@ def summary(s: dict) -> str:
     return "\n  ".join(parts)
 
 
-def load(build: Path, cache: Path) -> list[dict]:
+def load(build: Path, cache: Path, model: Path | None = None) -> list[dict]:
+    """Every clip's evidence (cached beside the clips), with the answer model's scores (`model`, by default
+    the shipped one; cached by the model file's size and time)."""
     clips = json.loads((build / "manifest.json").read_text())["time_phrases"]
     if cache.is_file():
         records = [json.loads(line) for line in cache.read_text().splitlines()]
     else:
         records = [evidence(clip | {"path": str(build / clip["wav"])}) for clip in clips]
         cache.write_text("".join(json.dumps(r) + "\n" for r in records))
-    if answer_model.shipped_head() is not None:  # the model's scores: cached by the model file's size and time
-        stamp = answer_model.shipped_path().stat()
+    model = model or answer_model.shipped_path()
+    if model.is_file():
+        head = answer_model.AnswerHead.load(model)
+        stamp = model.stat()
         model_cache = cache.with_name(f"answer-model-{stamp.st_size}-{int(stamp.st_mtime)}.jsonl")
         if model_cache.is_file():
             scored = [json.loads(line) for line in model_cache.read_text().splitlines()]
         else:
-            scored = [model_scores(clip | {"path": str(build / clip["wav"])}) for clip in clips]
+            scored = [model_scores(clip | {"path": str(build / clip["wav"])}, head) for clip in clips]
             model_cache.write_text("".join(json.dumps(r) + "\n" for r in scored))
         records = [r | {"model": m} for r, m in zip(records, scored)]
     return records
@@ -143,9 +146,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tune", type=Path, required=True)
     ap.add_argument("--test", type=Path, required=True)
+    ap.add_argument("--model", type=Path, help="an answer model to measure instead of the shipped one")
     args = ap.parse_args()
-    tune = load(args.tune, args.tune / "evidence.jsonl")
-    test = load(args.test, args.test / "evidence.jsonl")
+    tune = load(args.tune, args.tune / "evidence.jsonl", args.model)
+    test = load(args.test, args.test / "evidence.jsonl", args.model)
     now = (times.FREE_AGREEMENT, times.CHOICE_MARGIN, times.YES_NO_MARGIN)
     best, best_t = None, now
     for fa in (0.0, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0):
@@ -159,7 +163,7 @@ def main() -> int:
                 key = (wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right)
                 if best is None or key > best:
                     best, best_t = key, (fa, cm, yn)
-    if answer_model.shipped_head() is not None:
+    if "model" in tune[0]:
         shipped_model = (answer_model.CHOICE_BAR, answer_model.YES_BAR, answer_model.NO_BAR)
         best_m, best_mt = None, shipped_model
         for cb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
