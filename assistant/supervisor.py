@@ -20,8 +20,9 @@ from typing import TextIO
 
 from platformdirs import user_log_dir
 
+from assistant.store.location import APP_NAME, folder_from
+
 __all__ = [
-    "APP_NAME",
     "LOG_NAME",
     "MIC_BACK",
     "MIC_LOST",
@@ -38,7 +39,6 @@ _CRASHES = logging.getLogger("assistant.crash")
 """Tracebacks go to the log file only (not propagated): the terminal gets one line."""
 _CRASHES.propagate = False
 
-APP_NAME = "pause-assistant"
 LOG_NAME = "assistant.log"
 _LOG_BYTES = 1_000_000
 """One log file's size before it is rotated; three old ones are kept."""
@@ -54,10 +54,7 @@ MIC_BACK = "The microphone is back."
 
 def log_dir() -> Path:
     """$ASSISTANT_LOG_DIR when set, else the platform's user log folder for the assistant."""
-    env = os.environ.get("ASSISTANT_LOG_DIR")
-    if env:
-        return Path(env).expanduser()
-    return Path(user_log_dir(APP_NAME))
+    return folder_from("ASSISTANT_LOG_DIR", user_log_dir)
 
 
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):

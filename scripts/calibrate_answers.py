@@ -15,6 +15,7 @@ most right.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import sys
@@ -105,6 +106,21 @@ def score(records: list[dict], t: tuple[float, float, float], model: tuple | Non
     return out
 
 
+def goodness(s: dict) -> tuple:
+    """How a setting ranks on TUNE (larger is better): within half the issue's limits, then the fewest
+    mistakes (wrong times read back, noes taken for yeses), then the most answers right."""
+    n_time = s["free"]["n"] + s["choice"]["n"] + s["refuse"]["n"]
+    wrong = (s["free"]["wrong"] + s["choice"]["wrong"] + s["refuse"]["wrong"]) / max(1, n_time)
+    no_as_yes = s["no"]["wrong"] / max(1, s["no"]["n"])
+    right = sum(c["right"] for c in s.values())
+    return wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right
+
+
+def best_setting(grid, scored) -> tuple:
+    """The first setting of `grid` with the best `goodness` of `scored(setting)`."""
+    return max(grid, key=lambda setting: goodness(scored(setting)))
+
+
 def summary(s: dict) -> str:
     parts = []
     for k, c in s.items():
@@ -151,32 +167,13 @@ def main() -> int:
     tune = load(args.tune, args.tune / "evidence.jsonl", args.model)
     test = load(args.test, args.test / "evidence.jsonl", args.model)
     now = (times.FREE_AGREEMENT, times.CHOICE_MARGIN, times.YES_NO_MARGIN)
-    best, best_t = None, now
-    for fa in (0.0, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0):
-        for cm in (-math.inf, -1.0, -0.5, 0.0, 0.25, 0.5):
-            for yn in (0.0, 0.1, 0.2, 0.4):
-                s = score(tune, (fa, cm, yn))
-                n_time = s["free"]["n"] + s["choice"]["n"] + s["refuse"]["n"]
-                wrong = (s["free"]["wrong"] + s["choice"]["wrong"] + s["refuse"]["wrong"]) / max(1, n_time)
-                no_as_yes = s["no"]["wrong"] / max(1, s["no"]["n"])
-                right = sum(c["right"] for c in s.values())
-                key = (wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right)
-                if best is None or key > best:
-                    best, best_t = key, (fa, cm, yn)
+    best_t = best_setting(itertools.product((0.0, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0),
+                                            (-math.inf, -1.0, -0.5, 0.0, 0.25, 0.5), (0.0, 0.1, 0.2, 0.4)),
+                          lambda t: score(tune, t))
     if "model" in tune[0]:
         shipped_model = (answer_model.CHOICE_BAR, answer_model.YES_BAR, answer_model.NO_BAR)
-        best_m, best_mt = None, shipped_model
-        for cb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
-            for yb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
-                for nb in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-                    s = score(tune, now, (cb, yb, nb))
-                    n_time = s["free"]["n"] + s["choice"]["n"] + s["refuse"]["n"]
-                    wrong = (s["free"]["wrong"] + s["choice"]["wrong"] + s["refuse"]["wrong"]) / max(1, n_time)
-                    no_as_yes = s["no"]["wrong"] / max(1, s["no"]["n"])
-                    right = sum(c["right"] for c in s.values())
-                    key = (wrong <= 0.01 and no_as_yes <= 0.005, -round(wrong + no_as_yes, 3), right)
-                    if best_m is None or key > best_m:
-                        best_m, best_mt = key, (cb, yb, nb)
+        bars = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+        best_mt = best_setting(itertools.product(bars, bars, bars[:-1]), lambda m: score(tune, now, m))
         print(f"answer model bars (CHOICE_BAR, YES_BAR, NO_BAR) shipped {shipped_model}, best on TUNE {best_mt}")
         print(f"TUNE with the model at shipped bars:\n  {summary(score(tune, now, shipped_model))}")
         print(f"TUNE with the model at TUNE's best:\n  {summary(score(tune, now, best_mt))}")

@@ -9,7 +9,6 @@ Every window of the answer is scored; the answer is the class whose best window 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -20,7 +19,14 @@ import numpy as np
 from assistant.answers import yes_or_no
 from assistant.speech.embedding import embed_clip
 from assistant.speech.tts_voices import SAMPLE_RATE
-from assistant.speech.word_head import WINDOW_STEPS, HeadError, silence_rows
+from assistant.speech.word_head import (
+    WINDOW_STEPS,
+    HeadError,
+    load_network,
+    network_outputs,
+    save_network,
+    silence_rows,
+)
 
 OTHER = "other"
 YES_VARIANTS = ("yes", "yeah", "yep", "yes please", "that's right", "correct", "okay", "sounds good")
@@ -78,8 +84,7 @@ class AnswerHead:
 
     def probabilities(self, windows: np.ndarray) -> np.ndarray:
         """(n, classes) probabilities for windows of shape (n, 16, 96)."""
-        x = (windows.reshape(len(windows), -1).astype(np.float32) - self.mean) / self.scale
-        logits = np.maximum(x @ self.w1 + self.b1, 0.0) @ self.w2 + self.b2
+        logits = network_outputs(self, windows)
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
@@ -98,21 +103,13 @@ class AnswerHead:
         return {c: float(p) for c, p in zip(self.classes, best)}
 
     def save(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"classes": list(self.classes), "version": MODEL_VERSION, "info": self.info}
-        tmp = path.with_suffix(".tmp.npz")
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, mean=self.mean, scale=self.scale, w1=self.w1, b1=self.b1, w2=self.w2,
-                                b2=self.b2, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
-        tmp.replace(path)
-        return path
+        return save_network(path, self, meta)
 
     @classmethod
     def load(cls, path: Path) -> AnswerHead:
         try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(bytes(data["meta"]).decode())
-                arrays = {k: data[k].astype(np.float32) for k in ("mean", "scale", "w1", "b1", "w2", "b2")}
+            arrays, meta = load_network(path)
         except (OSError, KeyError, ValueError) as e:
             raise HeadError(f"{path}: not an answer model ({e}); reinstall the assistant") from e
         return cls(classes=tuple(meta["classes"]), info=meta.get("info", {}), **arrays)

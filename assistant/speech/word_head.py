@@ -58,9 +58,7 @@ class WordHead:
 
     def probability(self, windows: np.ndarray) -> np.ndarray:
         """P(word) for windows of shape (n, 16, 96)."""
-        x = (windows.reshape(len(windows), -1).astype(np.float32) - self.mean) / self.scale
-        hidden = np.maximum(x @ self.w1 + self.b1, 0.0)
-        logit = (hidden @ self.w2 + self.b2).reshape(-1)
+        logit = network_outputs(self, windows).reshape(-1)
         return 1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40)))
 
     def confidence(self, probability: np.ndarray | float) -> np.ndarray:
@@ -73,20 +71,12 @@ class WordHead:
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"word": self.word, "recipe": self.recipe, "bar": self.bar, "word_seconds": self.word_seconds,
                 "lag_seconds": self.lag_seconds, "info": self.info}
-        tmp = path.with_suffix(".tmp.npz")
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, mean=self.mean, scale=self.scale, w1=self.w1, b1=self.b1, w2=self.w2,
-                                b2=self.b2, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
-        tmp.chmod(0o600)
-        tmp.replace(path)  # a crash mid-write never leaves a half head behind
-        return path
+        return save_network(path, self, meta, private=True)
 
     @classmethod
     def load(cls, path: Path) -> WordHead:
         try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(bytes(data["meta"]).decode())
-                arrays = {k: data[k] for k in ("mean", "scale", "w1", "b1", "w2", "b2")}
+            arrays, meta = load_network(path)
         except (OSError, KeyError, ValueError) as e:
             raise HeadError(f"{path}: not a pause-word model ({e}); delete it and run `assistant setup`") from e
         if arrays["w1"].shape[0] != WINDOW_STEPS * EMBEDDING_SIZE:
@@ -94,6 +84,37 @@ class WordHead:
         return cls(word=meta["word"], recipe=meta["recipe"], bar=float(meta["bar"]),
                    word_seconds=float(meta.get("word_seconds", 0.6)),
                    lag_seconds=float(meta.get("lag_seconds", 0.16)), info=meta.get("info", {}), **arrays)
+
+
+NETWORK_ARRAYS = ("mean", "scale", "w1", "b1", "w2", "b2")
+"""A one-hidden-layer network as stored: input normalisation, then two layers (word heads, the answer model)."""
+
+
+def network_outputs(network, windows: np.ndarray) -> np.ndarray:
+    """The output layer's values (before the sigmoid or softmax) for windows of shape (n, 16, 96)."""
+    x = (windows.reshape(len(windows), -1).astype(np.float32) - network.mean) / network.scale
+    return np.maximum(x @ network.w1 + network.b1, 0.0) @ network.w2 + network.b2
+
+
+def save_network(path: Path, network: object, meta: dict, *, private: bool = False) -> Path:
+    """`network`'s `NETWORK_ARRAYS` and `meta` (JSON) in one npz, never pickled, written whole or not at all
+    (a crash mid-write leaves the old file); `private`: readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {k: getattr(network, k) for k in NETWORK_ARRAYS}
+    tmp = path.with_suffix(".tmp.npz")
+    with open(tmp, "wb") as f:
+        np.savez_compressed(f, **arrays, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    if private:
+        tmp.chmod(0o600)
+    tmp.replace(path)
+    return path
+
+
+def load_network(path: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays as float32, meta) of a file `save_network` wrote; OSError, KeyError or ValueError otherwise."""
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(bytes(data["meta"]).decode())
+        return {k: data[k].astype(np.float32) for k in NETWORK_ARRAYS}, meta
 
 
 @cache

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
-__all__ = ["APP_NAME", "DB_NAME", "data_dir"]
+__all__ = ["APP_NAME", "DB_NAME", "data_dir", "folder_from"]
 
 DB_NAME = "pause.sqlite3"
 APP_NAME = "pause-assistant"
 
 
-def data_dir() -> Path:
-    """$ASSISTANT_DATA_DIR when set, else the platform's user data folder for the assistant."""
-    env = os.environ.get("ASSISTANT_DATA_DIR")
+def folder_from(variable: str, platform_folder: Callable[[str], str]) -> Path:
+    """$`variable` when set, else the platform's folder of that kind for the assistant."""
+    env = os.environ.get(variable)
     if env:
         return Path(env).expanduser()
-    return Path(user_data_dir(APP_NAME))
+    return Path(platform_folder(APP_NAME))
+
+
+def data_dir() -> Path:
+    """$ASSISTANT_DATA_DIR when set, else the platform's user data folder for the assistant."""
+    return folder_from("ASSISTANT_DATA_DIR", user_data_dir)
