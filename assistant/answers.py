@@ -3,7 +3,10 @@ spoken-time recogniser (speech/times.py), so neither stage has to import the oth
 
 from __future__ import annotations
 
-YES_PHRASES = ("yes", "yeah", "yep", "that's right", "correct", "sounds good", "okay")
+YES_PHRASES = ("yes", "yeah", "yep", "that's right", "correct", "sounds good", "okay", "sure", "right", "alright",
+               "all right", "that works", "perfect", "exactly")
+""""sure", "right", "alright" and the rest are everyday yeses: without them a couple answering "sure" to the
+read-back was asked again, typed or spoken (the grammar had no word for it and heard "tomorrow" or "so")."""
 NO_PHRASES = ("no", "nope", "not right", "that's wrong", "wrong", "not now", "no thanks", "no thank you")
 
 

@@ -84,6 +84,9 @@ def test_a_time_already_passed_is_refused_and_asked_again() -> None:
 def test_yes_and_no_are_recognised_in_their_everyday_forms() -> None:
     assert [yes_or_no(t) for t in ("Yes.", "yeah", "that's right", "No", "nope", "not now", "maybe")] == \
         ["yes", "yes", "yes", "no", "no", "no", None]
+    # "sure" and "right" are yeses too; "right now" is not, and "not right" is a no
+    assert [yes_or_no(t) for t in ("Sure.", "right", "alright", "that works", "right now", "not right")] == \
+        ["yes", "yes", "yes", "yes", None, "no"]
 
 
 def test_an_answer_before_the_question_was_heard_out_is_not_taken_and_the_question_comes_once_more() -> None:
