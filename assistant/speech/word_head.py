@@ -68,7 +68,6 @@ class WordHead:
         return 1.0 / (1.0 + np.exp(-logit))
 
     def save(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"word": self.word, "recipe": self.recipe, "bar": self.bar, "word_seconds": self.word_seconds,
                 "lag_seconds": self.lag_seconds, "info": self.info}
         return save_network(path, self, meta, private=True)
