@@ -223,16 +223,18 @@ class LiveSession:
             self._next_check_samples = self._samples + SAMPLE_RATE  # once a second of audio
             self._check_reminders()
 
-    def _heard(self, detector: PauseWordDetector, hit) -> None:
+    def _heard(self, detector: PauseWordDetector, hit, spoken: bool = True) -> None:
+        """A word heard, or typed (`spoken=False`: it cannot be the assistant's own voice, and there is no
+        sound of it for the ear to learn from)."""
         if detector is self.detectors.pause:
             self._report("pause", hit)
             print(f"heard: {hit.word} (confidence {hit.confidence:.2f})", file=self.out, flush=True)
             if self.store is not None:
                 self._save("pause", self.store.record_pause, hit.word, self.now())
-            if self.learner is not None:
+            if self.learner is not None and spoken:
                 self.learner.heard(hit.word, hit.end_ms / 1000)
-            self._pause_heard, self._pause_by_word = (hit.word, self.t_ms), True
-            self._trigger("pause_word_heard", word=hit.word)
+            self._pause_heard, self._pause_by_word = (hit.word, self.t_ms), spoken
+            self._trigger("pause_word_heard", word=hit.word, spoken=spoken)
         elif detector is self.detectors.commands:
             self._command(hit.word)
         elif detector is self.detectors.reconnect and self.reconnection is not None:
@@ -281,13 +283,15 @@ class LiveSession:
         text = _normalise(line)
         if not text:
             return
+        if mode == "session" and self.session.state.value == "listening" and text not in self._command_of:
+            mode = "listen"  # the session has ended and its last line is being said: commands still work
         if mode == "listen":
             if text == "agree" or text.startswith("agree "):  # a time agreed later, as `assistant agree`
                 self.choose_time(text.removeprefix("agree").strip())
                 return
             word = typed_pause_word(text, self.detectors.pause.words)
             if word is not None:
-                self._heard(self.detectors.pause, KeywordHeard(self.t_ms, word, self.t_ms, self.t_ms, 1.0))
+                self._heard(self.detectors.pause, KeywordHeard(self.t_ms, word, self.t_ms, self.t_ms, 1.0), spoken=False)
         elif mode == "reconnect":
             command = typed_command(text)
             if command is not None:

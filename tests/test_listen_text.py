@@ -155,6 +155,26 @@ def test_false_alarm_stops_the_session_and_is_counted_in_the_history_without_kee
     assert not any("choose a time" in line for line in app.lines)  # no offer after a false alarm
 
 
+def test_the_pause_word_typed_while_the_assistant_still_speaks_starts_the_ritual(setup) -> None:
+    """Typed text cannot be the assistant's own voice: the echo guard that drops a heard pause word while it
+    speaks must not drop a typed one (it did, and the partner who typed it got nothing)."""
+    config, env = setup
+    app = start(config, env)
+    try:
+        type_line(app, "timeout")
+        app.wait_for("state: acknowledging", timeout=30)
+        type_line(app, "false alarm")
+        app.wait_for("false alarm: timeout", timeout=10)
+        app.wait_for("state: listening", timeout=10)  # "Okay, we'll stop here. ..." takes seconds to say
+        type_line(app, "timeout")
+        app.wait_for("heard: timeout", timeout=10)
+        line = app.wait_for(("state: acknowledging", "assistant: I'm here whenever"), timeout=10)
+        assert "state: acknowledging" in line, app.lines
+    finally:
+        app.stop()
+    assert not (Path(env["ASSISTANT_DATA_DIR"]) / "learned").exists()  # typed words teach the ear nothing
+
+
 def test_a_stop_during_breathing_is_immediate_then_offers_once_to_choose_a_time_and_no_ends_it(tmp_path) -> None:
     from assistant.session.wording import FALSE_ALARM_SECONDS
 
