@@ -38,6 +38,13 @@ def test_a_yes_is_never_taken_when_the_keywords_heard_a_negation_and_a_no_wins_o
     assert yes_no_from(table(yes=0.9), "where did you put my keys") is None  # a sentence, not an answer
 
 
+def test_a_no_from_the_model_against_a_clear_yes_heard_in_words_is_asked_again() -> None:
+    """"yeah okay" scored as a no by the model (three TEST clips): the evidence disagrees, so neither is taken."""
+    assert yes_no_from(table(no=1.0), "yeah okay") == "again"
+    assert yes_no_from(table(no=1.0), "not right") == "no"  # the words agree with the model
+    assert yes_no_from(table(no=1.0), "so sorry") == "no"  # the words say nothing either way
+
+
 def _espeak(text: str, voice: str, tmp_path) -> np.ndarray:
     path = tmp_path / f"{abs(hash((text, voice)))}.wav"
     subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True, capture_output=True)
