@@ -88,7 +88,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("script", nargs="?", help="senses (default: 5-4-3-2-1), movement, temperature, weighted")
     _add_exercise_outputs(p)
 
-    p = sub.add_parser("reminders", help="list agreed resume times; `reminders cancel ID` cancels one")
+    p = sub.add_parser("reminders", help="list agreed resume times and rituals; `reminders cancel ID` cancels a time")
     p.add_argument("action", nargs="?", choices=["cancel"], help="cancel a reminder")
     p.add_argument("id", nargs="?", type=int, help="the reminder's id (from `assistant reminders`)")
     p.add_argument("--json", action="store_true", help="one JSON object per reminder")

@@ -214,6 +214,23 @@ class Scheduler:
                 self.store.ritual_reading(name, None)
         return sorted(found, key=lambda r: r.resume_at.astimezone(UTC))
 
+    def ritual_listing(self, now: datetime) -> list[tuple[datetime, Ritual, str]]:
+        """(time, ritual, status) of every ritual switched on, soonest first, for `assistant reminders`: its
+        next regular time ("to_come"), a snooze still ahead ("snoozed"), and a reading a crash cut short that
+        `interrupted` would read again ("cut_short"). Only reads."""
+        now = _aware(now)
+        rows = []
+        by_name = {ritual.name: ritual for ritual in self.rituals}
+        for ritual in self.rituals:
+            rows.append((self.next_occurrence(ritual, now), ritual, "to_come"))
+            state = self.store.ritual_state(ritual.name)
+            if state is not None and state[1] is not None and state[1] > now:
+                rows.append((state[1].astimezone(self.zone), ritual, "snoozed"))
+        for name, occurrence in self.store.unread_rituals():
+            if name in by_name and _seconds_between(occurrence, now) <= self.ritual_grace.total_seconds():
+                rows.append((occurrence.astimezone(self.zone), by_name[name], "cut_short"))
+        return sorted(rows, key=lambda row: row[0].astimezone(UTC))
+
     def cut_short(self, now: datetime) -> list[Agreement]:
         """Agreements whose reading a crash cut short that `interrupted` would still read again at `now`, oldest
         first. Only reads, so `assistant reminders` can list them without taking them from the listener."""

@@ -76,6 +76,31 @@ def test_reminders_lists_a_reading_cut_short_while_the_assistant_would_still_rea
     assert datetime.fromisoformat(as_json[0]["read_again_until"]) == until
 
 
+def test_reminders_lists_the_rituals_switched_on_with_their_next_time_and_a_reading_cut_short(tmp_path: Path) -> None:
+    """A couple who set a daily check-in sees it, and when it comes next, where they look for what is coming."""
+    now = datetime.now().astimezone()
+    checkin = (now + timedelta(minutes=90)).replace(second=0, microsecond=0)
+    money_day = f"{now + timedelta(days=3):%A}"  # after the check-in, whatever the day
+    config = tmp_path / "config.toml"
+    config.write_text(f'[reminders]\ndaily_checkin = "{checkin:%H:%M}"\nmoney_date = "{money_day} 10:00"\n')
+    data = tmp_path / "data"
+    assert run("agree", "--yes", "in three hours", data=data).returncode == 0
+    _header, agreed, first, second = run("reminders", "--config", str(config), data=data).stdout.splitlines()
+    assert agreed.split()[0] == "1"
+    assert first.split()[0] == "-" and f"{checkin:%a %d %b %H:%M}" in first and "to come" in first
+    assert "the daily check-in, every day (config: reminders.daily_checkin)" in first
+    assert money_day[:3] in second and "10:00" in second and f"the money date, every {money_day}" in second
+    with open_store(data / DB_NAME) as store:  # a check-in whose reading a crash cut short ten minutes ago
+        store.claim_ritual("daily_checkin", now - timedelta(minutes=10))
+        store.ritual_reading("daily_checkin", now - timedelta(minutes=10))
+    rituals = [r for r in map(json.loads, run("reminders", "--json", "--config", str(config), data=data).stdout
+                                           .splitlines()) if r["event"] == "ritual"]
+    assert [(r["name"], r["status"], r["every"]) for r in rituals] == [
+        ("daily_checkin", "cut_short", "day"), ("daily_checkin", "to_come", "day"), ("money_date", "to_come", money_day)]
+    assert datetime.fromisoformat(rituals[1]["at"]) == checkin
+    assert "no reminders pending" in run("reminders", data=tmp_path / "none").stdout  # rituals off: nothing to list
+
+
 def test_closing_listen_with_a_reminder_to_come_says_when_and_how_to_keep_it_running(tmp_path: Path) -> None:
     assert run("agree", "--yes", "friday morning", data=tmp_path).returncode == 0
     closed = run("listen", "--text", data=tmp_path, stdin="")  # Ctrl-D at once

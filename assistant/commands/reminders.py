@@ -1,8 +1,10 @@
-"""`assistant reminders`: the agreed resume times still to come (and readings cut short); cancel one."""
+"""`assistant reminders`: the agreed resume times still to come (and readings cut short), the rituals switched on
+in config and when each comes next; cancel an agreed time."""
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 from datetime import datetime, timedelta
 
@@ -27,8 +29,11 @@ def cmd_reminders(args: argparse.Namespace) -> int:
                 raise UserError(f"no pending reminder with id {args.id}; `assistant reminders` lists them")
             print(json.dumps({"event": "cancelled", "id": args.id}) if args.json else f"cancelled reminder {args.id}")
             return EXIT_OK
-        cut_short = Scheduler.from_config(store, config.reminders).cut_short(datetime.now().astimezone())
+        scheduler = Scheduler.from_config(store, config.reminders)
+        now = datetime.now().astimezone()
+        cut_short = scheduler.cut_short(now)
         pending = store.pending_agreements()
+        rituals = scheduler.ritual_listing(now)
     grace = timedelta(minutes=config.reminders.ritual_grace_minutes)
     if args.json:
         for a in cut_short:
@@ -38,11 +43,19 @@ def cmd_reminders(args: argparse.Namespace) -> int:
         for a in pending:
             print(json.dumps({"event": "reminder", "id": a.id, "resume_at": a.due_at.isoformat(),
                               "agreed_at": a.created_at.isoformat(), "heard": a.heard, "status": a.status}))
-    elif not pending and not cut_short:
+        for at, ritual, status in rituals:
+            print(json.dumps({"event": "ritual", "name": ritual.name, "spoken": ritual.spoken, "at": at.isoformat(),
+                              "status": status, "every": _every(ritual)}))
+    elif not pending and not cut_short and not rituals:
         print("no reminders pending")
     else:
-        print(reminders_table([*cut_short, *pending], grace))
+        print(reminders_table([*cut_short, *pending], grace, rituals))
     return EXIT_OK
+
+
+def _every(ritual) -> str:
+    """ "day" or the weekday's name: how often a ritual comes."""
+    return "day" if ritual.weekday is None else calendar.day_name[ritual.weekday]
 
 
 def _read_again_until(agreement, grace):
@@ -59,15 +72,22 @@ def _reminder_status(agreement, grace) -> str:
     return f"snoozed (agreed for {agreement.resume_at:%a %d %b %H:%M})"
 
 
-def reminders_table(reminders, grace) -> str:
+_RITUAL_STATUS = {"to_come": "to come", "snoozed": "snoozed", "cut_short": "cut short: read again when the assistant starts"}
+
+
+def reminders_table(reminders, grace, rituals=()) -> str:
     """A header row, then one row per agreement: the time it will be read (or was, for a reading cut short, read
     again within `grace`), its status, and what was said when (the phrase alone, "in 20 minutes", read like a
-    countdown that had not moved)."""
+    countdown that had not moved); then one row per ritual time, "-" for an id (a ritual is switched off in
+    config, not cancelled), with where it is set."""
     rows = [("ID", "REMINDER AT", "STATUS", "AGREED")]
     for a in reminders:
         agreed_at = a.created_at.astimezone(a.resume_at.tzinfo)
         rows.append((str(a.id), f"{a.due_at:%a %d %b %H:%M}", _reminder_status(a, grace),
                      f'"{a.heard}" on {agreed_at:%a %d %b %H:%M}'))
+    for at, ritual, status in rituals:
+        rows.append(("-", f"{at:%a %d %b %H:%M}", _RITUAL_STATUS[status],
+                     f"the {ritual.spoken}, every {_every(ritual)} (config: reminders.{ritual.name})"))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
                      for row in rows)
