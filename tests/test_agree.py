@@ -98,6 +98,9 @@ def test_reminders_lists_the_rituals_switched_on_with_their_next_time_and_a_read
     assert [(r["name"], r["status"], r["every"]) for r in rituals] == [
         ("daily_checkin", "cut_short", "day"), ("daily_checkin", "to_come", "day"), ("money_date", "to_come", money_day)]
     assert datetime.fromisoformat(rituals[1]["at"]) == checkin
+    assert datetime.fromisoformat(rituals[0]["read_again_until"]) == now + timedelta(minutes=50)  # grace: an hour
+    table = run("reminders", "--config", str(config), data=data).stdout
+    assert f"cut short: read again when the assistant starts (by {now + timedelta(minutes=50):%a %d %b %H:%M})" in table
     assert "no reminders pending" in run("reminders", data=tmp_path / "none").stdout  # rituals off: nothing to list
 
 

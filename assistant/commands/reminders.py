@@ -44,8 +44,9 @@ def cmd_reminders(args: argparse.Namespace) -> int:
             print(json.dumps({"event": "reminder", "id": a.id, "resume_at": a.due_at.isoformat(),
                               "agreed_at": a.created_at.isoformat(), "heard": a.heard, "status": a.status}))
         for at, ritual, status in rituals:
+            until = {"read_again_until": (at + grace).isoformat()} if status == "cut_short" else {}
             print(json.dumps({"event": "ritual", "name": ritual.name, "spoken": ritual.spoken, "at": at.isoformat(),
-                              "status": status, "every": _every(ritual)}))
+                              "status": status, "every": _every(ritual)} | until))
     elif not pending and not cut_short and not rituals:
         print("no reminders pending")
     else:
@@ -72,7 +73,10 @@ def _reminder_status(agreement, grace) -> str:
     return f"snoozed (agreed for {agreement.resume_at:%a %d %b %H:%M})"
 
 
-_RITUAL_STATUS = {"to_come": "to come", "snoozed": "snoozed", "cut_short": "cut short: read again when the assistant starts"}
+def _ritual_status(at, status: str, grace) -> str:
+    if status == "cut_short":  # as for an agreement: read again if a listener starts within the grace
+        return f"cut short: read again when the assistant starts (by {at + grace:%a %d %b %H:%M})"
+    return {"to_come": "to come", "snoozed": "snoozed"}[status]
 
 
 def reminders_table(reminders, grace, rituals=()) -> str:
@@ -86,7 +90,7 @@ def reminders_table(reminders, grace, rituals=()) -> str:
         rows.append((str(a.id), f"{a.due_at:%a %d %b %H:%M}", _reminder_status(a, grace),
                      f'"{a.heard}" on {agreed_at:%a %d %b %H:%M}'))
     for at, ritual, status in rituals:
-        rows.append(("-", f"{at:%a %d %b %H:%M}", _RITUAL_STATUS[status],
+        rows.append(("-", f"{at:%a %d %b %H:%M}", _ritual_status(at, status, grace),
                      f"the {ritual.spoken}, every {_every(ritual)} (config: reminders.{ritual.name})"))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
