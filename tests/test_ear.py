@@ -151,6 +151,22 @@ def test_the_listener_fuses_the_head_with_keyword_search_and_hears_the_default_w
         assert fused_best(head, in_talk(speak(miss))) < 0.5, miss
 
 
+def test_the_keyword_search_adds_its_own_evidence_to_the_heads(tmp_path: Path) -> None:
+    """The fused test above passes on the head's evidence alone (keyword search finds nothing in `speak`'s plain
+    espeak-ng audio); in a voice the search hears, its confidence must reach the candidate, or the fusion is a
+    head with extra steps."""
+    head = WordHead.load(find_head("timeout", tmp_path))
+    joe = next(v for v in available_voices(72) if v.name.startswith("piper:joe"))
+    audio = in_talk((np.clip(joe.render("timeout"), -1, 1) * 16000).astype(np.int16))
+    audio = np.concatenate([audio, np.zeros(3 * RATE, np.int16)])  # time for the candidate to settle
+    settled = []
+    spotter = FusedSpotter(HeadSpotter([head]), on_settled=settled.append)
+    for i in range(0, len(audio), 480):
+        spotter.accept(audio[i:i + 480])
+    spotter.flush()
+    assert len(settled) == 1 and settled[0].keyword >= 0.5, settled
+
+
 def test_without_the_built_negatives_training_says_how_to_build_them(tmp_path: Path) -> None:
     from assistant.speech.training import load_bank
     from assistant.speech.word_head import HeadError
