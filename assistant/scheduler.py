@@ -153,13 +153,7 @@ class Scheduler:
     def next_ritual(self, now: datetime) -> tuple[datetime, Ritual] | None:
         """The soonest ritual after `now` and its time (a snoozed one at its snoozed time), in the scheduler's
         zone; None without rituals. Only reads: for saying what comes next when the listener closes."""
-        upcoming = []
-        for ritual in self.rituals:
-            upcoming.append((self.next_occurrence(ritual, now), ritual))
-            state = self.store.ritual_state(ritual.name)
-            if state is not None and state[1] is not None and state[1] > now:
-                upcoming.append((state[1].astimezone(self.zone), ritual))
-        return min(upcoming, key=lambda pair: pair[0].astimezone(UTC), default=None)
+        return next(((at, ritual) for at, ritual, status in self.ritual_listing(now) if status != "cut_short"), None)
 
     def _ritual_due(self, ritual: Ritual, now: datetime) -> list[ReminderDue]:
         state = self.store.ritual_state(ritual.name)

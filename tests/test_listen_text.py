@@ -49,6 +49,15 @@ def agree_in_one_minute(app: AppProcess) -> str:
     return app.wait_for("agreed:", timeout=10)
 
 
+def pause_then_false_alarm(app: AppProcess) -> None:
+    """The pause word typed, then "false alarm": back to listening, the kind line just begun."""
+    type_line(app, "timeout")
+    app.wait_for("state: acknowledging", timeout=30)
+    type_line(app, "false alarm")
+    app.wait_for("false alarm: timeout", timeout=10)
+    app.wait_for("state: listening", timeout=10)
+
+
 def reminders(env: dict[str, str]) -> list[dict]:
     done = subprocess.run([sys.executable, "-m", "assistant", "reminders", "--json"], check=True,
                           capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
@@ -139,11 +148,7 @@ def test_false_alarm_stops_the_session_and_is_counted_in_the_history_without_kee
     config, env = setup
     app = start(config, env)
     try:
-        type_line(app, "timeout")
-        app.wait_for("state: acknowledging", timeout=30)
-        type_line(app, "false alarm")
-        app.wait_for("false alarm: timeout", timeout=10)
-        app.wait_for("state: listening", timeout=10)
+        pause_then_false_alarm(app)
     finally:
         app.stop()
     done = subprocess.run([sys.executable, "-m", "assistant", "history", "--json"], check=True,
@@ -161,11 +166,7 @@ def test_the_pause_word_typed_while_the_assistant_still_speaks_starts_the_ritual
     config, env = setup
     app = start(config, env)
     try:
-        type_line(app, "timeout")
-        app.wait_for("state: acknowledging", timeout=30)
-        type_line(app, "false alarm")
-        app.wait_for("false alarm: timeout", timeout=10)
-        app.wait_for("state: listening", timeout=10)  # "Okay, we'll stop here. ..." takes seconds to say
+        pause_then_false_alarm(app)  # "Okay, we'll stop here. ..." takes seconds to say
         type_line(app, "timeout")
         app.wait_for("heard: timeout", timeout=10)
         line = app.wait_for(("state: acknowledging", "assistant: I'm here whenever"), timeout=10)
