@@ -130,17 +130,19 @@ def _worker_main(rate_wpm: int, voice: str, volume: float) -> None:
 
         engine = pyttsx3.init()
         keep_last_chunk(engine)
-        engine.setProperty("rate", rate_wpm)
-        engine.setProperty("volume", volume)
     except Exception as e:  # noqa: BLE001 - ImportError, OSError (no libespeak-ng.so.1), RuntimeError: all reported
         send({"ready": False, "error": f"{type(e).__name__}: {e}", "hint": INSTALL_HINT})
         return
-    if voice:  # setProperty only queues the change and swallows its error, so check the name first
+    if voice:  # setting an unknown voice fails without saying so, so check the name first
         known = {name for v in engine.getProperty("voices") for name in (v.id, v.name, v.id.split("/")[-1])}
         if voice not in known:
             send({"ready": False, "error": f"no voice called {voice!r}", "hint": VOICE_HINT})
             return
-        engine.setProperty("voice", voice)
+    try:
+        apply_settings(engine, rate_wpm, volume, voice)
+    except RuntimeError as e:
+        send({"ready": False, "error": str(e), "hint": INSTALL_HINT})
+        return
     finished = threading.Event()
     outcomes: list[bool] = []
 
@@ -187,10 +189,9 @@ def keep_last_chunk(engine) -> None:
     """Make pyttsx3's espeak driver keep the audio that arrives with the end of a line.
 
     Its synth callback writes the WAV when espeak reports the end of the message, and only afterwards adds
-    that callback's samples, which are then thrown away. espeak (retrieval mode) hands the last chunk
-    together with the end event only sometimes, depending on timing, so now and then a line lost its last
-    chunk (found in a parallel test run: "Hello." 0.37 s instead of 0.51 s). The samples are added first here,
-    then the driver sees the events.
+    that callback's samples, which are then thrown away. The samples are added first here, then the driver
+    sees the events. A guard: espeak-ng has not been seen to hand samples with the end event (the short lines
+    once blamed on it were the lost rate that `apply_settings` fixes), but nothing in its API rules it out.
     """
     import ctypes
 
@@ -205,6 +206,37 @@ def keep_last_chunk(engine) -> None:
         return handle_events(wav, 0, events)
 
     _espeak.SetSynthCallback(on_synth)  # replaces the driver's own registration
+
+
+def apply_settings(engine, rate_wpm: int, volume: float, voice: str = "") -> None:
+    """Set espeak-ng's voice, rate and volume, and wait until they hold, before the first line.
+
+    Through pyttsx3's engine, `setProperty` is queued and only handed to espeak at the first `runAndWait`,
+    whose loop ends by cancelling espeak when it looks busy; espeak's cancel drops the rate and volume
+    commands still in its own queue and restores the previous ones. Under load that happened (a parallel test
+    run: a whole process spoke at pyttsx3's default 200 words a minute, every line 20 % short, shifting the
+    exercise's timeline). So the driver's setters are called directly and espeak's current values are read
+    back until they are ours; raises RuntimeError if they never take.
+    """
+    import ctypes
+    import time
+
+    from pyttsx3.drivers import _espeak
+
+    current = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(("espeak_GetParameter", _espeak.dll))
+    wanted = {_espeak.RATE: int(rate_wpm), _espeak.VOLUME: int(round(volume * 100, 2))}
+    driver = engine.proxy._driver
+    if voice:
+        driver.setProperty("voice", voice)  # synchronous in espeak, and before the rate: a voice may reset it
+    for _attempt in range(_ATTEMPTS):
+        driver.setProperty("rate", wanted[_espeak.RATE])
+        driver.setProperty("volume", volume)
+        deadline = time.monotonic() + _IDLE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            if all(current(name, 1) == value for name, value in wanted.items()):
+                return
+            time.sleep(0.002)
+    raise RuntimeError(f"espeak-ng did not take the rate {rate_wpm} and volume {volume}")
 
 
 def _wait_until_espeak_idle() -> None:
@@ -390,6 +422,7 @@ __all__ = [
     "TextVoice",
     "Voice",
     "VoiceUnavailable",
+    "apply_settings",
     "keep_last_chunk",
     "open_voice",
     "reading_seconds",
