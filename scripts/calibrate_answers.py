@@ -46,12 +46,19 @@ def evidence(clip: dict) -> dict:
         said, score = times._decode(audio, times._search("choices", choices))
         choice = next((c for c in choices if f" {c} " in f" {said} "), None)
         out |= {"choice": choice, "choice_at": instant(choice, clip["now"]) if choice else None,
-                "choice_margin": free.score - score}
+                "choice_margin": free.score - score, "phone_ratio": score - times._phone_loop_score(audio)}
     if clip["kind"] in ("yes", "no"):
         _, yes = times._decode(audio, times._search("yes", tuple(p for p in YES_PHRASES if times._known(p))))
         _, no = times._decode(audio, times._search("no", tuple(p for p in NO_PHRASES if times._known(p))))
         out |= {"yes_no_margin": yes - no, "free_says": yes_or_no(free.words)}
     return out
+
+
+def phone_ratio(clip: dict) -> float:
+    """The closed set's score against the phone loop's, per frame (see times.CHOICE_PHONE_RATIO)."""
+    audio = times._prepare(read_audio(clip["path"]))
+    choices = tuple(c for c in json.loads(clip.get("choices") or "[]") if times._known(c))
+    return times._decode(audio, times._search("choices", choices))[1] - times._phone_loop_score(audio)
 
 
 def model_scores(clip: dict, head: answer_model.AnswerHead) -> dict:
@@ -62,9 +69,11 @@ def model_scores(clip: dict, head: answer_model.AnswerHead) -> dict:
 
 
 def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: float,
-           model: tuple[float, float, float] | None = None) -> tuple[str, str | None]:
+           model: tuple[float, float, float] | None = None,
+           phones: tuple[float, float] | None = None) -> tuple[str, str | None]:
     """(what the dialog would do, the instant read back): mirrors hear_time / hear_yes_no. `model`: the
-    answer model's bars (choice, yes, no), None for keywords alone."""
+    answer model's bars (choice, yes, no), None for keywords alone; `phones`: (CHOICE_PHONE_RATIO,
+    CHOICE_SUPPORT), None without the phone-loop check."""
     m = e.get("model") if model is not None else None
     if e["kind"] in ("yes", "no"):
         if m is not None:
@@ -84,15 +93,21 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
             return "time", m["offered"][choice]
     if e.get("choice") and (e["choice_at"] == e["free_at"] or e["choice_margin"] <= choice_margin):
         return "time", e["choice_at"]
+    if e.get("choice") and m is not None and phones is not None:
+        free_sure_of_other = e["free_at"] is not None and e["agreement"] >= 1.0
+        if (not free_sure_of_other and m["scores"].get(e["choice"], 0.0) >= phones[1]
+                and e["phone_ratio"] >= phones[0]):
+            return "time", e["choice_at"]
     if not e["free"] or e["agreement"] < free_agreement or not e["free_at"]:
         return "again", None
     return "time", e["free_at"]
 
 
-def score(records: list[dict], t: tuple[float, float, float], model: tuple | None = None) -> dict:
+def score(records: list[dict], t: tuple[float, float, float], model: tuple | None = None,
+          phones: tuple | None = None) -> dict:
     out = {k: {"n": 0, "right": 0, "again": 0, "wrong": 0, "time": 0} for k in ("free", "choice", "refuse", "yes", "no")}
     for e in records:
-        what, at = decide(e, *t, model=model)
+        what, at = decide(e, *t, model=model, phones=phones)
         c = out[e["kind"]]
         c["n"] += 1
         if e["kind"] in ("yes", "no"):
@@ -141,6 +156,10 @@ def load(build: Path, cache: Path, model: Path | None = None) -> list[dict]:
     clips = json.loads((build / "manifest.json").read_text())["time_phrases"]
     if cache.is_file():
         records = [json.loads(line) for line in cache.read_text().splitlines()]
+        if any("choice" in r and "phone_ratio" not in r for r in records):  # a cache from before the phone loop
+            records = [r | ({"phone_ratio": phone_ratio(clip | {"path": str(build / clip["wav"])})}
+                            if "choice" in r and "phone_ratio" not in r else {}) for r, clip in zip(records, clips)]
+            cache.write_text("".join(json.dumps(r) + "\n" for r in records))
     else:
         records = [evidence(clip | {"path": str(build / clip["wav"])}) for clip in clips]
         cache.write_text("".join(json.dumps(r) + "\n" for r in records))
@@ -179,6 +198,16 @@ def main() -> int:
         print(f"TUNE with the model at TUNE's best:\n  {summary(score(tune, now, best_mt))}")
         print(f"TEST with the model at shipped bars:\n  {summary(score(test, now, shipped_model))}")
         print(f"TEST with the model at TUNE's best:\n  {summary(score(test, now, best_mt))}")
+        shipped_phones = (times.CHOICE_PHONE_RATIO, times.CHOICE_SUPPORT)
+        best_p = best_setting(itertools.product((-2.6, -2.5, -2.4, -2.3, -2.2, -2.1, -2.0), (0.02, 0.1, 0.3, 0.5)),
+                              lambda p: score(tune, now, shipped_model, p))
+        print(f"phone loop (CHOICE_PHONE_RATIO, CHOICE_SUPPORT) shipped {shipped_phones}, best on TUNE {best_p}")
+        print(f"TUNE with the model and the phone loop at shipped:\n  "
+              f"{summary(score(tune, now, shipped_model, shipped_phones))}")
+        print(f"TEST with the model and the phone loop at shipped:\n  "
+              f"{summary(score(test, now, shipped_model, shipped_phones))}")
+        print(f"TEST with the model and the phone loop at TUNE's best:\n  "
+              f"{summary(score(test, now, shipped_model, best_p))}")
     print(f"shipped thresholds (FREE_AGREEMENT, CHOICE_MARGIN, YES_NO_MARGIN) = {now}")
     print(f"TUNE ({len(tune)} clips) at shipped:\n  {summary(score(tune, now))}")
     print(f"best on TUNE: {best_t}\n  {summary(score(tune, best_t))}")

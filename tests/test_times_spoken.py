@@ -191,6 +191,17 @@ def test_what_is_not_a_time_is_never_read_back_as_one(tmp_path, cache_dir):
 
 
 @pytest.mark.parametrize("voice", ["en-us", "en-gb", "en-us+f2"])
+def test_the_phone_loop_explains_any_answer_and_sits_near_the_offered_time_that_was_said(tmp_path, cache_dir, voice):
+    """The check behind `CHOICE_PHONE_RATIO`: a free phone loop explains the sound at least as well as the
+    closed set of offered times, and much better than a closed set without the time that was said."""
+    audio = times._prepare(_clip("in an hour", tmp_path, voice))
+    loop = times._phone_loop_score(audio)
+    with_it = times._decode(audio, times._search("choices", OFFER))[1]
+    without_it = times._decode(audio, times._search("choices", ("this evening", "tomorrow morning")))[1]
+    assert loop >= with_it > without_it + 0.5, (loop, with_it, without_it)
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb", "en-us+f2"])
 def test_a_no_is_never_taken_for_a_yes_and_a_plain_yes_is_heard(tmp_path, cache_dir, voice):
     for no in ("no", "nope", "no that's wrong", "that's not right", "not right"):
         heard = times.hear_yes_no(_clip(no, tmp_path, voice))

@@ -446,8 +446,8 @@ class Heard:
     `words` are what was heard, for the time parser or `dialog.yes_or_no`; `sure` is False when the
     recogniser's own evidence disagrees with itself, and the dialog then asks again instead of reading back a
     guess. `via` says which evidence decided: "choice" (one of the offered times), "free" (the time grammar),
-    "yes" / "no", the learned answer model ("choice-model", "yes-model", "no-model", `speech.answer_model`), or
-    "none".
+    "yes" / "no", the learned answer model ("choice-model", "yes-model", "no-model", `speech.answer_model`),
+    the closed set checked against a phone loop ("choice-phones", `CHOICE_PHONE_RATIO`), or "none".
     """
 
     words: str
@@ -468,6 +468,13 @@ CHOICE_MARGIN = -math.inf
 than the open grammar and still be taken. Measured: any margin at all turned free times into offered ones
 (at 0.0, 26 % of free phrases on TEST read back as a wrong, offered time), because the open grammar's best path
 is not the acoustically best one; so a choice is taken only when both decoders agree on it."""
+CHOICE_PHONE_RATIO = -2.4
+"""A choice neither the open grammar nor the answer model is sure of is still taken when the closed set of
+offered choices explains the sound nearly as well as any sequence of phones could (acoustic log-likelihood per
+frame, closed set minus a free phone loop: how far the best offered wording is from the best any words could
+do), the answer model gives that choice at least `CHOICE_SUPPORT`, and the open grammar heard no other time
+it is sure of. Chosen on TUNE with scripts/calibrate_answers.py (see its note for the figures)."""
+CHOICE_SUPPORT = 0.3
 YES_NO_MARGIN = 0.0
 """How much better, per frame, "yes" must explain an answer than "no" for a yes the open grammar also heard.
 A no heard as a yes stores a time nobody agreed to: any negation heard ("no", "not", "wrong") rules yes out,
@@ -507,6 +514,18 @@ def _add_search(decoder, kind: str, phrases: tuple[str, ...]) -> str:
         text = _jsgf("a", phrases)
     decoder.add_jsgf_string(name, text)
     return name
+
+
+@functools.lru_cache(maxsize=4)
+def _add_phone_loop(decoder) -> str:
+    """Any phones in any order, all equally likely: the best acoustic explanation any words could give."""
+    decoder.add_allphone_file("phone_loop")
+    return "phone_loop"
+
+
+def _phone_loop_score(audio: np.ndarray) -> float:
+    """Acoustic log-likelihood per frame of the best phone sequence for prepared audio."""
+    return _decode(audio, _add_phone_loop(_time_decoder()))[1]
 
 
 def _prepare(audio: np.ndarray) -> np.ndarray:
@@ -553,10 +572,11 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     choices = tuple(choices)
     free = _open_decode(audio)
     model = answer_model.shipped_head()
-    if model is not None and choices:
+    scores = model.scores(audio) if model is not None and choices else {}
+    if scores:
         # the learned model's choice, unless the open grammar heard another time (the model alone took
         # "monday evening" for "this evening": measured, scripts/calibrate_answers.py)
-        choice = answer_model.choice_from(model.scores(audio), list(choices))
+        choice = answer_model.choice_from(scores, list(choices))
         if choice is not None and (isinstance(_parse(free.words), NotUnderstood) or _same_time(free.words, choice)):
             return Heard(choice, True, "choice-model")
     choices = tuple(c for c in choices if _known(c))
@@ -566,6 +586,11 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
         margin = free.score - score
         if choice is not None and (_same_time(free.words, choice) or margin <= CHOICE_MARGIN):
             return Heard(choice, True, "choice", margin)
+        free_sure_of_other = not isinstance(_parse(free.words), NotUnderstood) and free.agreement >= 1.0
+        if choice is not None and not free_sure_of_other and scores.get(choice, 0.0) >= CHOICE_SUPPORT:
+            ratio = score - _phone_loop_score(audio)
+            if ratio >= CHOICE_PHONE_RATIO:
+                return Heard(choice, True, "choice-phones", ratio)
     if not free.words:
         return Heard("", False, "none")
     return Heard(free.words, free.agreement >= FREE_AGREEMENT, "free", free.agreement)
