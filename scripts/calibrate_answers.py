@@ -94,7 +94,7 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
     if e.get("choice") and (e["choice_at"] == e["free_at"] or e["choice_margin"] <= choice_margin):
         return "time", e["choice_at"]
     if e.get("choice") and m is not None and phones is not None:
-        free_sure_of_other = e["free_at"] is not None and e["agreement"] >= 1.0
+        free_sure_of_other = e["free_at"] is not None and e["agreement"] >= free_agreement
         if (not free_sure_of_other and m["scores"].get(e["choice"], 0.0) >= phones[1]
                 and e["phone_ratio"] >= phones[0]):
             return "time", e["choice_at"]

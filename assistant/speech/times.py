@@ -565,9 +565,11 @@ def _same_time(a: str, b: str) -> bool:
 def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     """A time answer, with the offered `choices` (phrases) as a closed set tried beside the open grammar.
 
-    A choice is taken when the open grammar heard the same time, or when the closed set explains the sound
-    nearly as well (`CHOICE_MARGIN`). Otherwise the open grammar's words stand, and are sure only when its
-    best few hypotheses agree on what they mean (`FREE_AGREEMENT`)."""
+    A choice is taken when the answer model hears it and the open grammar heard no other time; when the open
+    grammar heard the same time as the closed set (or nearly as well, `CHOICE_MARGIN`); or when the open
+    grammar is not sure of another time, the model gives the closed set's choice some support and the closed
+    set comes near a free phone loop (`CHOICE_PHONE_RATIO`). Otherwise the open grammar's words stand, and are
+    sure only when its best few hypotheses agree on what they mean (`FREE_AGREEMENT`)."""
     audio = _prepare(audio)
     choices = tuple(choices)
     free = _open_decode(audio)
@@ -586,7 +588,7 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
         margin = free.score - score
         if choice is not None and (_same_time(free.words, choice) or margin <= CHOICE_MARGIN):
             return Heard(choice, True, "choice", margin)
-        free_sure_of_other = not isinstance(_parse(free.words), NotUnderstood) and free.agreement >= 1.0
+        free_sure_of_other = not isinstance(_parse(free.words), NotUnderstood) and free.agreement >= FREE_AGREEMENT
         if choice is not None and not free_sure_of_other and scores.get(choice, 0.0) >= CHOICE_SUPPORT:
             ratio = score - _phone_loop_score(audio)
             if ratio >= CHOICE_PHONE_RATIO:
