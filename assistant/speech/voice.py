@@ -140,8 +140,8 @@ def _worker_main(rate_wpm: int, voice: str, volume: float) -> None:
             return
     try:
         apply_settings(engine, rate_wpm, volume, voice)
-    except RuntimeError as e:
-        send({"ready": False, "error": str(e), "hint": INSTALL_HINT})
+    except (RuntimeError, ValueError) as e:  # ValueError: espeak refused the voice after all
+        send({"ready": False, "error": str(e), "hint": VOICE_HINT if voice else INSTALL_HINT})
         return
     finished = threading.Event()
     outcomes: list[bool] = []
