@@ -576,13 +576,14 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     audio = _prepare(audio)
     choices = tuple(choices)
     free = _open_decode(audio)
+    free_time = not isinstance(_parse(free.words), NotUnderstood)
     model = answer_model.shipped_head()
     scores = model.scores(audio) if model is not None and choices else {}
     if scores:
         # the learned model's choice, unless the open grammar heard another time (the model alone took
         # "monday evening" for "this evening": measured, scripts/calibrate_answers.py)
         choice = answer_model.choice_from(scores, list(choices))
-        if choice is not None and (isinstance(_parse(free.words), NotUnderstood) or _same_time(free.words, choice)):
+        if choice is not None and (not free_time or _same_time(free.words, choice)):
             return Heard(choice, True, "choice-model")
     choices = tuple(c for c in choices if _known(c))
     if choices:
@@ -591,7 +592,7 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
         margin = free.score - score
         if choice is not None and (_same_time(free.words, choice) or margin <= CHOICE_MARGIN):
             return Heard(choice, True, "choice", margin)
-        free_sure_of_other = not isinstance(_parse(free.words), NotUnderstood) and free.agreement >= FREE_AGREEMENT
+        free_sure_of_other = free_time and free.agreement >= FREE_AGREEMENT
         if choice is not None and not free_sure_of_other and scores.get(choice, 0.0) >= CHOICE_SUPPORT:
             ratio = score - _phone_loop_score(audio)
             if ratio >= CHOICE_PHONE_RATIO:

@@ -133,7 +133,7 @@ def _worker_main(rate_wpm: int, voice: str, volume: float) -> None:
     except Exception as e:  # noqa: BLE001 - ImportError, OSError (no libespeak-ng.so.1), RuntimeError: all reported
         send({"ready": False, "error": f"{type(e).__name__}: {e}", "hint": INSTALL_HINT})
         return
-    if voice:  # setting an unknown voice fails without saying so, so check the name first
+    if voice:  # checked first, so that the error says which name is unknown
         known = {name for v in engine.getProperty("voices") for name in (v.id, v.name, v.id.split("/")[-1])}
         if voice not in known:
             send({"ready": False, "error": f"no voice called {voice!r}", "hint": VOICE_HINT})
