@@ -7,7 +7,13 @@ YES_PHRASES = ("yes", "yeah", "yep", "that's right", "correct", "sounds good", "
                "all right", "that works", "perfect", "exactly")
 """"sure", "right", "alright" and the rest are everyday yeses: without them a couple answering "sure" to the
 read-back was asked again, typed or spoken (the grammar had no word for it and heard "tomorrow" or "so")."""
-NO_PHRASES = ("no", "nope", "not right", "that's wrong", "wrong", "not now", "no thanks", "no thank you")
+NO_PHRASES = ("no", "nope", "not right", "that's wrong", "wrong", "not now", "no thanks", "no thank you",
+              "incorrect", "that's not right", "not quite", "not really", "nah", "negative")
+""""incorrect" and the rest are everyday noes: without "incorrect" the recogniser heard "correct" in it, and
+the learned model a yes (espeak en-us, en-gb and en-us+f2 all read back as a yes)."""
+NEGATIONS = frozenset({"no", "not", "nope", "wrong", "isn't", "don't", "nothing", "never", "incorrect", "nah",
+                       "negative"})
+"""Words that rule a yes out wherever they are heard in an answer."""
 
 
 def yes_or_no(text: str) -> str | None:
@@ -20,4 +26,4 @@ def yes_or_no(text: str) -> str | None:
     return None
 
 
-__all__ = ["NO_PHRASES", "YES_PHRASES", "yes_or_no"]
+__all__ = ["NEGATIONS", "NO_PHRASES", "YES_PHRASES", "yes_or_no"]

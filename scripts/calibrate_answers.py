@@ -70,14 +70,17 @@ def model_scores(clip: dict, head: answer_model.AnswerHead) -> dict:
 
 def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: float,
            model: tuple[float, float, float] | None = None,
-           phones: tuple[float, float] | None = None) -> tuple[str, str | None]:
+           phones: tuple[float, float] | None = None,
+           yes_model_margin: float = times.YES_MODEL_MARGIN) -> tuple[str, str | None]:
     """(what the dialog would do, the instant read back): mirrors hear_time / hear_yes_no. `model`: the
     answer model's bars (choice, yes, no), None for keywords alone; `phones`: (CHOICE_PHONE_RATIO,
-    CHOICE_SUPPORT), None without the phone-loop check."""
+    CHOICE_SUPPORT), None without the phone-loop check; `yes_model_margin`: times.YES_MODEL_MARGIN."""
     m = e.get("model") if model is not None else None
     if e["kind"] in ("yes", "no"):
         if m is not None:
             what = answer_model.yes_no_from(m["scores"], e["free"], yes_bar=model[1], no_bar=model[2])
+            if what == "yes" and e["yes_no_margin"] < yes_model_margin:
+                what = "again"
             if what is not None:
                 return what, None
         if e["free_at"]:
@@ -89,7 +92,8 @@ def decide(e: dict, free_agreement: float, choice_margin: float, yes_no_margin: 
         return "again", None
     if m is not None:
         choice = answer_model.choice_from(m["scores"], list(m["offered"]), bar=model[0])
-        if choice is not None and e["free_at"] in (None, m["offered"][choice]):
+        at = m["offered"].get(choice)
+        if choice is not None and (e["free_at"] == at or (e["free_at"] is None and e.get("choice") == choice)):
             return "time", m["offered"][choice]
     if e.get("choice") and (e["choice_at"] == e["free_at"] or e["choice_margin"] <= choice_margin):
         return "time", e["choice_at"]

@@ -87,6 +87,9 @@ def test_yes_and_no_are_recognised_in_their_everyday_forms() -> None:
     # "sure" and "right" are yeses too; "right now" is not, and "not right" is a no
     assert [yes_or_no(t) for t in ("Sure.", "right", "alright", "that works", "right now", "not right")] == \
         ["yes", "yes", "yes", "yes", None, "no"]
+    # "incorrect" holds "correct": it must be a no, never a yes
+    assert [yes_or_no(t) for t in ("incorrect", "not quite", "nah", "that's not right", "correct")] == \
+        ["no", "no", "no", "no", "yes"]
 
 
 def test_an_answer_before_the_question_was_heard_out_is_not_taken_and_the_question_comes_once_more() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from assistant.audio.files import read_audio
-from assistant.speech import times
+from assistant.speech import answer_model, times
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
 
 NOW = "2026-11-24T15:00:00+00:00"
@@ -203,8 +203,47 @@ def test_the_phone_loop_explains_any_answer_and_sits_near_the_offered_time_that_
 
 @pytest.mark.parametrize("voice", ["en-us", "en-gb", "en-us+f2"])
 def test_a_no_is_never_taken_for_a_yes_and_a_plain_yes_is_heard(tmp_path, cache_dir, voice):
-    for no in ("no", "nope", "no that's wrong", "that's not right", "not right"):
+    for no in ("no", "nope", "no that's wrong", "that's not right", "not right", "incorrect", "not quite"):
         heard = times.hear_yes_no(_clip(no, tmp_path, voice))
         assert heard.words != "yes", (voice, no, heard)
+    heard = times.hear_yes_no(_clip("yes", tmp_path, voice))
+    assert heard.sure and heard.words == "yes", heard
+
+
+class _SureModel:
+    """The answer model's output fixed to one class at 0.99: the learned model being confidently wrong, which it
+    is on voices it was not trained on; everything else in these tests is the real recogniser."""
+
+    def __init__(self, sure_of: str) -> None:
+        self.sure_of = sure_of
+
+    def scores(self, audio: np.ndarray) -> dict[str, float]:
+        classes = (answer_model.OTHER, "yes", "no", *answer_model.CHOICE_PHRASES)
+        return {c: 0.99 if c == self.sure_of else 0.0 for c in classes}
+
+
+def test_an_offer_the_model_alone_is_sure_of_is_not_read_back(tmp_path, cache_dir, monkeypatch):
+    """The model's choice needs the open grammar's time or the closed set of offers to agree with it."""
+    audio = _clip("where are my keys", tmp_path)
+    said, _ = times._decode(times._prepare(audio), times._search("choices", OFFER))
+    other = next(c for c in OFFER if c not in said)  # an offer the closed set did not hear in it
+    monkeypatch.setattr(answer_model, "shipped_head", lambda: _SureModel(other))
+    heard = times.hear_time(audio, OFFER)
+    assert not (heard.sure and heard.words == other), heard
+    # the model is still used where another recogniser agrees
+    monkeypatch.setattr(answer_model, "shipped_head", lambda: _SureModel("in an hour"))
+    heard = times.hear_time(_clip("in an hour", tmp_path), OFFER)
+    assert heard.sure and heard.words == "in an hour" and heard.via == "choice-model", heard
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-us+f2"])
+def test_a_yes_the_model_alone_hears_in_a_no_is_asked_again(tmp_path, cache_dir, monkeypatch, voice):
+    """`YES_MODEL_MARGIN`: with the words heard holding no negation (here: nothing heard), a clear "no" beats the
+    forced yes and the model's yes is not taken; a real yes still is."""
+    monkeypatch.setattr(answer_model, "shipped_head", lambda: _SureModel("yes"))
+    real_open_decode = times._open_decode
+    monkeypatch.setattr(times, "_open_decode", lambda audio: times._Decoded("", real_open_decode(audio).score, 1.0))
+    heard = times.hear_yes_no(_clip("no", tmp_path, voice))
+    assert heard.words != "yes", heard
     heard = times.hear_yes_no(_clip("yes", tmp_path, voice))
     assert heard.sure and heard.words == "yes", heard

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answers import yes_or_no
+from assistant.answers import NEGATIONS, yes_or_no
 from assistant.speech.embedding import embed_clip
 from assistant.speech.tts_voices import SAMPLE_RATE
 from assistant.speech.word_head import (
@@ -49,7 +49,6 @@ NO_BAR = 0.3
 YES_MAX_WORDS = 3
 """A yes the keyword recogniser heard as a longer run of other words is not taken: "where did you put my
 keys" scored 0.9 as yes."""
-NEGATIONS = frozenset({"no", "not", "nope", "wrong", "isn't", "don't", "nothing", "never"})
 """Words that rule out a yes when the keyword recogniser heard any of them."""
 LEAD_S = 1.3
 """Quiet room before an answer, so every window that ends after a short answer holds 16 steps of sound: the
@@ -178,7 +177,6 @@ __all__ = [
     "FLOOR",
     "LEAD_S",
     "MODEL_VERSION",
-    "NEGATIONS",
     "NO_BAR",
     "NO_VARIANTS",
     "OTHER",
