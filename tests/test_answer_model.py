@@ -32,7 +32,7 @@ def test_an_offered_time_is_taken_only_when_it_beats_every_other_answer_and_reac
 
 def test_a_yes_is_never_taken_when_the_keywords_heard_a_negation_and_a_no_wins_over_a_yes() -> None:
     assert yes_no_from(table(yes=0.9), "yes") == "yes"
-    assert yes_no_from(table(yes=0.9), "that's not right") is None
+    assert yes_no_from(table(yes=0.9), "that's not right") == "again"  # neither the yes nor the no is taken
     assert yes_no_from(table(yes=0.6, no=0.8), "") == "no"
     assert yes_no_from(table(yes=0.2, other=0.5), "") is None
     assert yes_no_from(table(yes=0.9), "where did you put my keys") is None  # a sentence, not an answer
@@ -43,6 +43,12 @@ def test_a_no_from_the_model_against_a_clear_yes_heard_in_words_is_asked_again()
     assert yes_no_from(table(no=1.0), "yeah okay") == "again"
     assert yes_no_from(table(no=1.0), "not right") == "no"  # the words agree with the model
     assert yes_no_from(table(no=1.0), "so sorry") == "no"  # the words say nothing either way
+
+
+def test_a_yes_from_the_model_against_a_negation_heard_in_words_is_asked_again() -> None:
+    """"yes that's right" heard as "yes not right" in British espeak voices was taken for a no."""
+    assert yes_no_from(table(yes=1.0), "yes not right") == "again"
+    assert yes_no_from(table(yes=0.1), "yes not right") is None  # the model is unsure: the words decide
 
 
 def _espeak(text: str, voice: str, tmp_path) -> np.ndarray:

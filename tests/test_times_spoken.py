@@ -247,3 +247,10 @@ def test_a_yes_the_model_alone_hears_in_a_no_is_asked_again(tmp_path, cache_dir,
     assert heard.words != "yes", heard
     heard = times.hear_yes_no(_clip("yes", tmp_path, voice))
     assert heard.sure and heard.words == "yes", heard
+
+
+@pytest.mark.parametrize("voice", ["en-gb", "en+f5"])
+def test_a_yes_heard_with_a_negation_in_it_is_asked_again_not_taken_for_a_no(tmp_path, cache_dir, voice):
+    """These voices' "yes that's right" is heard as "yes not right" (the learned model hears a yes)."""
+    heard = times.hear_yes_no(_clip("yes that's right", tmp_path, voice))
+    assert heard.words != "no", heard
