@@ -212,6 +212,13 @@ def main() -> int:
               f"{summary(score(test, now, shipped_model, shipped_phones))}")
         print(f"TEST with the model and the phone loop at TUNE's best:\n  "
               f"{summary(score(test, now, shipped_model, best_p))}")
+        # the keyword path's yes margin, behind the model and the phone loop (largest first: of equals, the
+        # most careful wins)
+        best_y = best_setting([(now[0], now[1], y) for y in (0.4, 0.2, 0.1, 0.0, -0.25, -0.5, -1.0)],
+                              lambda t: score(tune, t, shipped_model, shipped_phones))[2]
+        print(f"YES_NO_MARGIN behind the model shipped {now[2]}, best on TUNE {best_y}")
+        print(f"TEST with the model, the phone loop and YES_NO_MARGIN at TUNE's best:\n  "
+              f"{summary(score(test, (now[0], now[1], best_y), shipped_model, shipped_phones))}")
     print(f"shipped thresholds (FREE_AGREEMENT, CHOICE_MARGIN, YES_NO_MARGIN) = {now}")
     print(f"TUNE ({len(tune)} clips) at shipped:\n  {summary(score(tune, now))}")
     print(f"best on TUNE: {best_t}\n  {summary(score(tune, best_t))}")
