@@ -191,6 +191,16 @@ def test_what_is_not_a_time_is_never_read_back_as_one(tmp_path, cache_dir):
 
 
 @pytest.mark.parametrize("voice", ["en-us", "en-gb", "en-us+f2"])
+def test_the_offers_recogniser_hears_a_hesitation_before_the_offer_as_such(tmp_path, cache_dir, voice):
+    """"um, in an hour": without "um" in the closed set of offers its sound was forced onto other words, and
+    the offer then sat further from the phone loop (CHOICE_PHONE_RATIO) and was asked again."""
+    for hesitation, offer in (("um", "in an hour"), ("uh", "tomorrow morning")):
+        audio = times._prepare(_clip(f"{hesitation}, {offer}", tmp_path, voice))
+        said, _ = times._decode(audio, times._search("choices", OFFER))
+        assert said.split()[:1] == [hesitation] and offer in said, (voice, said)
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb", "en-us+f2"])
 def test_the_phone_loop_explains_any_answer_and_sits_near_the_offered_time_that_was_said(tmp_path, cache_dir, voice):
     """The check behind `CHOICE_PHONE_RATIO`: a free phone loop explains the sound at least as well as the
     closed set of offered times, and much better than a closed set without the time that was said."""
