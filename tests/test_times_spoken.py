@@ -264,3 +264,10 @@ def test_a_yes_heard_with_a_negation_in_it_is_asked_again_not_taken_for_a_no(tmp
     """These voices' "yes that's right" is heard as "yes not right" (the learned model hears a yes)."""
     heard = times.hear_yes_no(_clip("yes that's right", tmp_path, voice))
     assert heard.words != "no", heard
+
+
+def test_a_clock_time_is_not_read_back_as_an_offered_span_that_ends_at_the_same_hour_at_noon(tmp_path, cache_dir):
+    """The open grammar's words and an offer are compared as times: "one o'clock" and "in an hour" are the same
+    instant only when it is noon, and this clip's closed set of offers hears "in an hour"."""
+    heard = times.hear_time(_clip("one o'clock", tmp_path, "en-us+f2"), OFFER)
+    assert not (heard.sure and heard.words == "in an hour"), heard

@@ -575,9 +575,18 @@ def _decode(audio: np.ndarray, search: str | None) -> tuple[str, float]:
 
 
 def _same_time(a: str, b: str) -> bool:
+    """Whether `a` and `b` mean the same time whenever they are said: compared at two moments, since at the
+    one `_parse` uses (12:00) "one o'clock" and "in an hour" are the same instant (an offered "in an hour" was
+    read back for "one o'clock", espeak en-us+f2)."""
+    from datetime import datetime
 
-    ra, rb = _parse(a), _parse(b)
-    return not isinstance(ra, NotUnderstood) and not isinstance(rb, NotUnderstood) and ra.resume_at == rb.resume_at
+    from assistant.timeparse import parse_resume_time
+
+    for now in (None, datetime(2026, 1, 5, 12, 7, tzinfo=UTC)):
+        ra, rb = (_parse(w) if now is None else parse_resume_time(w, now) for w in (a, b))
+        if isinstance(ra, NotUnderstood) or isinstance(rb, NotUnderstood) or ra.resume_at != rb.resume_at:
+            return False
+    return True
 
 
 def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
