@@ -49,7 +49,6 @@ NO_BAR = 0.3
 YES_MAX_WORDS = 3
 """A yes the keyword recogniser heard as a longer run of other words is not taken: "where did you put my
 keys" scored 0.9 as yes."""
-"""Words that rule out a yes when the keyword recogniser heard any of them."""
 LEAD_S = 1.3
 """Quiet room before an answer, so every window that ends after a short answer holds 16 steps of sound: the
 model learned answers that ended 2 s into a clip, and "yes" alone, with the front-end's start-up padding in

@@ -593,11 +593,11 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     """A time answer, with the offered `choices` (phrases) as a closed set tried beside the open grammar.
 
     A choice is taken when the answer model hears it and another recogniser agrees (the open grammar heard that
-    time, or heard none and the closed set picked the same offer); when the open
-    grammar heard the same time as the closed set (or nearly as well, `CHOICE_MARGIN`); or when the open
-    grammar is not sure of another time, the model gives the closed set's choice some support and the closed
-    set comes near a free phone loop (`CHOICE_PHONE_RATIO`). Otherwise the open grammar's words stand, and are
-    sure only when its best few hypotheses agree on what they mean (`FREE_AGREEMENT`)."""
+    time, or heard none and the closed set picked the same offer); when the open grammar heard the same time
+    as the closed set (or nearly as well, `CHOICE_MARGIN`); or when the open grammar is not sure of another
+    time, the model gives the closed set's choice some support and the closed set comes near a free phone loop
+    (`CHOICE_PHONE_RATIO`). Otherwise the open grammar's words stand, and are sure only when its best few
+    hypotheses agree on what they mean (`FREE_AGREEMENT`)."""
     audio = _prepare(audio)
     choices = tuple(choices)
     free = _open_decode(audio)
