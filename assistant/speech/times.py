@@ -23,7 +23,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -338,11 +338,9 @@ def _meant_refusals() -> frozenset[str]:
 
 
 def _parse(words: str):
-    from datetime import datetime
-
     from assistant.timeparse import parse_resume_time
 
-    return parse_resume_time(words, datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+    return parse_resume_time(words, _MOMENTS[0])
 
 
 def _garbled(words: str) -> bool:
@@ -420,11 +418,19 @@ def _open_decode(audio: np.ndarray) -> _Decoded:
     return _Decoded(best, score, agreement)
 
 
-def _meaning(words: str):
-    """The instant `words` stand for (at a fixed `now`), or None."""
+_MOMENTS = (datetime(2026, 1, 5, 12, 0, tzinfo=UTC), datetime(2026, 1, 5, 12, 7, tzinfo=UTC))
+"""Two moments at which words are turned into times to compare them: at one alone, "one o'clock" and "in an
+hour" (at noon) would be the same time (an offered "in an hour" was read back for "one o'clock")."""
 
-    result = _parse(words)
-    return None if isinstance(result, NotUnderstood) else result.resume_at
+
+def _meaning(words: str) -> tuple[datetime, ...] | None:
+    """What `words` stand for, the same whenever they are said: their instants at `_MOMENTS`, or None."""
+    from assistant.timeparse import parse_resume_time
+
+    results = [parse_resume_time(words, now) for now in _MOMENTS]
+    if any(isinstance(r, NotUnderstood) for r in results):
+        return None
+    return tuple(r.resume_at for r in results)
 
 
 _AGREEMENT_HYPOTHESES = 8
@@ -575,18 +581,9 @@ def _decode(audio: np.ndarray, search: str | None) -> tuple[str, float]:
 
 
 def _same_time(a: str, b: str) -> bool:
-    """Whether `a` and `b` mean the same time whenever they are said: compared at two moments, since at the
-    one `_parse` uses (12:00) "one o'clock" and "in an hour" are the same instant (an offered "in an hour" was
-    read back for "one o'clock", espeak en-us+f2)."""
-    from datetime import datetime
-
-    from assistant.timeparse import parse_resume_time
-
-    for now in (None, datetime(2026, 1, 5, 12, 7, tzinfo=UTC)):
-        ra, rb = (_parse(w) if now is None else parse_resume_time(w, now) for w in (a, b))
-        if isinstance(ra, NotUnderstood) or isinstance(rb, NotUnderstood) or ra.resume_at != rb.resume_at:
-            return False
-    return True
+    """Whether `a` and `b` are both times, and the same one whenever they are said (see `_MOMENTS`)."""
+    meaning = _meaning(a)
+    return meaning is not None and meaning == _meaning(b)
 
 
 def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
