@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.answers import NO_PHRASES, YES_PHRASES, yes_or_no
+from assistant.answers import yes_or_no
 from assistant.audio.files import read_audio
 from assistant.speech import answer_model, times
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
@@ -48,17 +48,8 @@ def evidence(clip: dict) -> dict:
         out |= {"choice": choice, "choice_at": instant(choice, clip["now"]) if choice else None,
                 "choice_margin": free.score - score, "phone_ratio": score - times._phone_loop_score(audio)}
     if clip["kind"] in ("yes", "no"):
-        _, yes = times._decode(audio, times._search("yes", tuple(p for p in YES_PHRASES if times._known(p))))
-        _, no = times._decode(audio, times._search("no", tuple(p for p in NO_PHRASES if times._known(p))))
-        out |= {"yes_no_margin": yes - no, "free_says": yes_or_no(free.words)}
+        out |= {"yes_no_margin": times._yes_against_no(audio), "free_says": yes_or_no(free.words)}
     return out
-
-
-def phone_ratio(clip: dict) -> float:
-    """The closed set's score against the phone loop's, per frame (see times.CHOICE_PHONE_RATIO)."""
-    audio = times._prepare(read_audio(clip["path"]))
-    choices = tuple(c for c in json.loads(clip.get("choices") or "[]") if times._known(c))
-    return times._decode(audio, times._search("choices", choices))[1] - times._phone_loop_score(audio)
 
 
 def model_scores(clip: dict, head: answer_model.AnswerHead) -> dict:
@@ -155,15 +146,11 @@ def summary(s: dict) -> str:
 
 
 def load(build: Path, cache: Path, model: Path | None = None) -> list[dict]:
-    """Every clip's evidence (cached beside the clips), with the answer model's scores (`model`, by default
-    the shipped one; cached by the model file's size and time)."""
+    """Every clip's evidence (cached beside the clips: delete it after changing the recogniser), with the
+    answer model's scores (`model`, by default the shipped one; cached by the model file's size and time)."""
     clips = json.loads((build / "manifest.json").read_text())["time_phrases"]
     if cache.is_file():
         records = [json.loads(line) for line in cache.read_text().splitlines()]
-        if any("choice" in r and "phone_ratio" not in r for r in records):  # a cache from before the phone loop
-            records = [r | ({"phone_ratio": phone_ratio(clip | {"path": str(build / clip["wav"])})}
-                            if "choice" in r and "phone_ratio" not in r else {}) for r, clip in zip(records, clips)]
-            cache.write_text("".join(json.dumps(r) + "\n" for r in records))
     else:
         records = [evidence(clip | {"path": str(build / clip["wav"])}) for clip in clips]
         cache.write_text("".join(json.dumps(r) + "\n" for r in records))

@@ -601,18 +601,19 @@ def hear_time(audio: np.ndarray, choices: Iterable[str] = ()) -> Heard:
     free_time = not isinstance(_parse(free.words), NotUnderstood)
     model = answer_model.shipped_head()
     scores = model.scores(audio) if model is not None and choices else {}
+    # the learned model's choice, when the open grammar heard that time, or heard none and the closed set of
+    # offers picked the same one: on voices it was not trained on the model is sometimes sure of an offer
+    # nobody said ("in ninety minutes" as "in thirty minutes" at 0.99), and the closed set, another
+    # recogniser, rarely makes the same mistake (measured: scripts/calibrate_answers.py, TEST part: wrong
+    # times read back 8 -> 6 of 540, offers heard right 104 -> 102 of 150)
+    modelled = answer_model.choice_from(scores, list(choices)) if scores else None
+    if modelled is not None and _same_time(free.words, modelled):
+        return Heard(modelled, True, "choice-model")  # no closed-set decode needed
     known = tuple(c for c in choices if _known(c))
     said, score = _decode(audio, _search("choices", known)) if known else ("", -math.inf)
     closed = next((c for c in known if f" {c} " in f" {said} "), None)
-    if scores:
-        # the learned model's choice, when the open grammar heard that time, or heard none and the closed set
-        # of offers picked the same one: on voices it was not trained on the model is sometimes sure of an
-        # offer nobody said ("in ninety minutes" as "in thirty minutes" at 0.99), and the closed set, another
-        # recogniser, rarely makes the same mistake (measured: scripts/calibrate_answers.py, TEST part: wrong
-        # times read back 8 -> 6 of 540, offers heard right 104 -> 102 of 150)
-        choice = answer_model.choice_from(scores, list(choices))
-        if choice is not None and (_same_time(free.words, choice) or (not free_time and closed == choice)):
-            return Heard(choice, True, "choice-model")
+    if modelled is not None and not free_time and closed == modelled:
+        return Heard(modelled, True, "choice-model")
     if known:
         choice = closed
         margin = free.score - score
