@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from assistant import stray_files
 from assistant.config import Config
 
 
@@ -20,7 +23,16 @@ class Check:
 
 
 def run_checks(config: Config) -> Iterator[Check]:
-    """Engine and model, pause-word vocabulary, microphone, speaker, text-to-speech."""
+    """Engine and model, pause-word vocabulary, microphone, speaker, text-to-speech; then whether any of them
+    wrote a file outside the assistant's own folders while it was checked."""
+    began = time.time()
+    with stray_files.private_temporary_folder() as tmp:
+        yield from _part_checks(config)
+        left = sorted(p for p in tmp.rglob("*") if p.is_file())  # not folders: PulseAudio's client makes an empty one
+    yield _stray_file_check(began, left)
+
+
+def _part_checks(config: Config) -> Iterator[Check]:
     from assistant.speech.engines import EngineError, build_recognizer, choose_engine
     from assistant.speech.recognizer import VocabularyError
     from assistant.speech.vosk_engine import ModelError
@@ -135,3 +147,31 @@ def _voice_check(config: Config) -> Check:
     if clip.seconds <= 0:
         return Check("text-to-speech", False, "the voice produced no sound: sudo apt install espeak-ng")
     return Check("text-to-speech", True, f"pyttsx3 renders speech ({clip.seconds:.1f} s for a test word)")
+
+
+def _stray_file_check(began: float, left_in_tmp: list[Path]) -> Check:
+    """Files a dependency wrote outside the data, cache and log folders while the checks loaded everything,
+    or left in their temporary folder."""
+    from assistant.speech.training import cache_folder
+    from assistant.store import data_dir
+    from assistant.supervisor import log_dir
+
+    written = stray_files.files_written_since(began, own=(data_dir(), cache_folder(), log_dir()))
+    written += [Path("$TMPDIR") / p.name for p in left_in_tmp]
+    old = stray_files.known_leftovers()
+    if written:
+        shown = ", ".join(str(p) for p in written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
+        return Check("files outside Pause's folders", False, f"a library wrote {shown} while the parts were "
+                     "checked: please report it (Pause promises to write nothing else); the files can be deleted")
+    if old:
+        return Check("files outside Pause's folders", False, f"{_home_relative(old[0])} holds onnxruntime's "
+                     "telemetry, written by another program or an older Pause (which now turns it off): "
+                     f"delete it with `rm -r {old[0]}`")
+    return Check("files outside Pause's folders", True, "none written while the parts were checked")
+
+
+def _home_relative(path: Path) -> str:
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
