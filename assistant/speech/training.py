@@ -3,8 +3,8 @@
 Receives the typed word (and, from set-up, the couple's own takes and ordinary sentences). Emits a
 `WordHead`. Positives: the word rendered by every offline voice (`tts_voices`), placed after silence or
 other speech, in synthetic rooms, under noise at 5-20 dB, at near and far levels. Negatives: windows of the
-negative bank (ordinary speech in the same voices, real speech and room noise, as embeddings: built once
-by `scripts/build_negative_bank.py`, not committed), words that sound close to the word (`near_misses`), and
+negative bank (ordinary speech in the same voices, real speech and room noise, as embeddings: shipped
+with the package, 8.8 MB; `scripts/build_negative_bank.py` builds it again when the recipe changes), words that sound close to the word (`near_misses`), and
 pieces of the word itself, so the head waits for the whole word. The couple's takes, augmented, join the positives;
 their sentences join the negatives; both are kept as embeddings only (`enrollment.py`).
 
@@ -155,9 +155,10 @@ def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
     path = path or bank_path()
     _wait_for_a_build(path)
     if not path.is_file():
-        raise HeadError(f"{path} is missing: the examples a new word model learns what not to answer to are "
-                        "built once, not shipped: run `.venv/bin/python scripts/build_negative_bank.py` "
-                        "(about 7 minutes); the default word needs none")
+        raise HeadError(f"{path} is missing: the examples a new word model learns what not to answer to ship "
+                        "with the package; reinstall it (`pip install -e .` in a clone), or build them with "
+                        "`.venv/bin/python scripts/build_negative_bank.py` (about 7 minutes); the default word "
+                        "needs none")
     with np.load(path, allow_pickle=False) as data:
         embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
         starts = list(data["starts"]) + [len(embeddings)]
