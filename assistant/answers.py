@@ -1,5 +1,5 @@
 """Yes and no: the phrases that count as each, shared by the agreement dialog (session/dialog.py) and the
-spoken-time recogniser (speech/times.py), so neither stage has to import the other. Pure, no I/O."""
+recogniser of spoken answers (hearing/answers.py), so neither stage has to import the other. Pure, no I/O."""
 
 from __future__ import annotations
 

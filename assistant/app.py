@@ -23,6 +23,7 @@ from assistant.audio.player import StreamPlayer
 from assistant.audio.sources import MicSource
 from assistant.audio.steady import SteadyMic, SteadySpeaker
 from assistant.config import Config
+from assistant.hearing.answers import AnswerHearing
 from assistant.live import SAMPLE_RATE, Detectors, LiveSession
 from assistant.output.voice_output import VoiceOutput
 from assistant.scheduler import Scheduler
@@ -154,9 +155,11 @@ def build_app(config: Config, *, session: bool = True, text: bool = False, input
             output.voice.render(line)
     learner = home_learner(config, detectors.pause) if listening and mic is not None else None
     plan = SessionPlan(pattern=s.pattern, cycles=s.cycles, minutes=s.minutes, grounding=s.grounding)
+    # the recogniser of answers loads in the background now (about a second), not at the first answer
+    hearing = AnswerHearing(config.hearing.model) if listening and mic is not None else None
     live = session_class(Session(plan=plan), detectors, output, patterns=patterns, spoken_cycles=s.spoken_cycles,
                          out=out, store=store, scheduler=scheduler, agreement=config.agreement,
-                         snooze_minutes=config.reminders.snooze_minutes, learner=learner)
+                         snooze_minutes=config.reminders.snooze_minutes, learner=learner, hearing=hearing)
     return App(config, output, live=live, mic=mic, input_device=input_device, output_device=output_device,
                choice=choice, learner=learner, scheduler=scheduler)
 

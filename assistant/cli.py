@@ -18,7 +18,7 @@ from assistant.config import DETECTORS, ENGINES, SIGNALS, ConfigError, load_conf
 _MODULES = {
     "detect": "detect",
     "listen": "listen", "pause": "pause",
-    "when": "when", "agree": "agree",
+    "when": "when", "hear": "hear", "agree": "agree",
     "breathe": "exercises", "ground": "exercises",
     "reminders": "reminders", "history": "history", "forget": "forget",
     "reconnect": "reconnect",
@@ -70,6 +70,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="ISO 8601 time to count from (default: now, in the local time zone)")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--config", default=argparse.SUPPRESS, help="config file (agreement.min_break_minutes / max_break_hours)")
+
+    p = sub.add_parser("hear", help="what the dialog would hear in a recording: a time, yes / no, or a command")
+    p.add_argument("audio", help="WAV or FLAC file, any rate and channel count")
+    p.add_argument("--question", required=True, choices=("time", "confirm", "command"),
+                   help="what the dialog is waiting for: a resume time, a yes or no, or a command")
+    p.add_argument("--now", help="ISO 8601 time to count from and make the offers at (default: now)")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (hearing.model, agreement bounds)")
 
     p = sub.add_parser("agree", help="agree a resume time now, outside a session (read back, then confirmed)")
     p.add_argument("phrase", nargs="*", help='e.g. "friday morning" or "in two hours"')

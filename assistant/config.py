@@ -126,6 +126,21 @@ class VoiceConfig:
 
 
 @dataclass(frozen=True)
+class HearingConfig:
+    """How what is said after the pause word is heard (answers, times, commands)."""
+
+    model: str = ""
+    """Folder of a CTranslate2 Whisper model (e.g. base.en from `scripts/download_model.py --whisper base.en`);
+    empty is the tiny.en model that ships with the package."""
+
+    def __post_init__(self) -> None:
+        if self.model and not (Path(self.model).expanduser() / "model.bin").is_file():
+            raise ConfigError(f"hearing.model: {self.model} holds no CTranslate2 Whisper model (model.bin); "
+                              "fetch one with `python scripts/download_model.py --whisper base.en`, or leave it "
+                              'empty ("") for the shipped tiny.en')
+
+
+@dataclass(frozen=True)
 class AgreementConfig:
     """Bounds on the agreed resume time."""
 
@@ -245,6 +260,7 @@ class Config:
 
     listener: ListenerConfig = field(default_factory=ListenerConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
+    hearing: HearingConfig = field(default_factory=HearingConfig)
     agreement: AgreementConfig = field(default_factory=AgreementConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)

@@ -51,10 +51,23 @@ def _part_checks(config: Config) -> Iterator[Check]:
             except (VocabularyError, ModelError) as e:
                 yield Check(f'pause word "{word}"', False, str(e))
 
+    yield _hearing_check(config)
     if config.listener.detector == "learned":
         yield from _ear_checks(config)
     yield from _device_checks(config)
     yield _voice_check(config)
+
+
+def _hearing_check(config: Config) -> Check:
+    """The recogniser of what is said after the pause word: which model, and how long it takes to load."""
+    from assistant.hearing.whisper import RecogniserError, WhisperRecogniser
+
+    try:
+        recogniser = WhisperRecogniser(config.hearing.model or None)
+    except RecogniserError as e:
+        return Check("speech recogniser", False, str(e))
+    return Check("speech recogniser", True, f"Whisper {recogniser.name} from {recogniser.model_dir}, loaded in "
+                 f"{recogniser.load_seconds:.1f} s (times, yes and no, commands)")
 
 
 def _ear_checks(config: Config) -> Iterator[Check]:

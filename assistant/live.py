@@ -36,6 +36,7 @@ from assistant.events import (
     Spoken,
     StartExercise,
 )
+from assistant.hearing.answers import AnswerHearing
 from assistant.prompts import load_deck
 from assistant.session import exercises, pacer
 from assistant.session.choices import offer_words, offered_choices
@@ -43,7 +44,6 @@ from assistant.session.dialog import AgreeDialog
 from assistant.session.reconnect import RECONNECT_PHRASES, Reconnection, typed_command
 from assistant.session.wording import COMMAND_PHRASES, FALSE_ALARM_PHRASES, FALSE_ALARM_SECONDS
 from assistant.speech.detector import PauseWordDetector
-from assistant.speech.times import hear_time, hear_yes_no
 from assistant.store import StoreError
 from assistant.timeparse import describe
 
@@ -107,8 +107,11 @@ class LiveSession:
     def __init__(self, session, detectors: Detectors, output, *, patterns: dict | None = None,
                  spoken_cycles: int = 2, out: TextIO | None = None, store=None, scheduler=None,
                  now: Callable[[], object] | None = None, agreement=None, snooze_minutes: float = 10,
-                 on_fact: Callable[[str, object], None] | None = None, learner=None) -> None:
+                 on_fact: Callable[[str, object], None] | None = None, learner=None,
+                 hearing: AnswerHearing | None = None) -> None:
         self.session = session
+        self._hearing = hearing
+        """What is said while agreeing a time (Whisper); made on the first spoken answer when not given."""
         self.detectors = detectors
         self.output = output
         self._out = out
@@ -373,7 +376,9 @@ class LiveSession:
         if out.closed and self._utterance:
             audio, self._utterance = np.concatenate(self._utterance), None
             dialog = self._dialog
-            heard = hear_yes_no(audio) if dialog.awaiting_yes_no else hear_time(
+            if self._hearing is None:
+                self._hearing = AnswerHearing()
+            heard = self._hearing.yes_no(audio) if dialog.awaiting_yes_no else self._hearing.time(
                 audio, [choice.phrase for choice in dialog.choices])
             print(f"heard: {heard.words or '(nothing I know)'}{'' if heard.sure else ' (not sure)'}",
                   file=self.out, flush=True)

@@ -54,7 +54,7 @@ def speech_seconds_after(recording: np.ndarray, start: int, gap_s: float = 1.0) 
 
 def say_until_heard(app: AppProcess, rig, text: str, expect: str, tries: int = 3) -> str:
     """Say `text` until the line `expect` comes, as a couple repeats an answer the assistant was unsure of
-    (it asks again rather than guess, and reads a time back once it was heard alike twice: speech/times.py,
+    (it asks again rather than guess, and reads a time back once it was heard alike twice: hearing/answers.py,
     session/dialog.py); returns that line."""
     for _ in range(tries):
         rig.play_into_mic(partner_says(text))

@@ -18,7 +18,7 @@ _PURE = sorted([*(_ROOT / "session").glob("*.py"), *(_ROOT / "timeparse").glob("
                 _ROOT / "answers.py", _ROOT / "prompts" / "__init__.py"])
 """Modules that hold decisions only: the state machine, dialog, exercises, the pacer's plan, wording, choices,
 reconnection, the time parser, the shared vocabulary and the prompt choice."""
-_IO = ("assistant.audio", "assistant.output", "assistant.speech", "assistant.store", "assistant.app",
+_IO = ("assistant.audio", "assistant.output", "assistant.speech", "assistant.hearing", "assistant.store", "assistant.app",
        "assistant.cli", "assistant.commands", "assistant.live", "assistant.setup", "assistant.supervisor", "assistant.service", "assistant.pause_socket",
        "assistant.listener_lock", "assistant.keypress", "assistant.doctor", "assistant.config",
        "assistant.history", "assistant.calibration", "sounddevice", "soundfile", "soxr", "pyttsx3", "pocketsphinx",

@@ -4,36 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timedelta
-
-from dateutil import tz
+from datetime import timedelta
 
 from assistant.commands import EXIT_NOT_UNDERSTOOD, EXIT_OK, UserError, config_of
-from assistant.timeparse import NotUnderstood, describe, parse_now, parse_resume_time
+from assistant.commands.hear import hear_time_event, now_of, plain_event
+from assistant.timeparse import NotUnderstood, describe, parse_resume_time
 
 
 def cmd_when(args: argparse.Namespace) -> int:
     """Resume time from a phrase: exit 0 understood, 1 not understood (or already past), 2 bad input."""
     config = config_of(args)
-    if args.now:
-        try:
-            now = parse_now(args.now)
-        except ValueError as e:
-            raise UserError(f"--now: {e}") from e
-    else:
-        now = datetime.now(tz.gettz())
+    now = now_of(args)
     if args.audio and args.phrase:
         raise UserError("give either a typed phrase or --audio FILE, not both")
-    if args.audio:
-        # Imported only for --audio: a typed phrase needs no audio or speech code (numpy, soundfile, engines).
-        from assistant.audio.files import AudioFileError
-        from assistant.speech.times import recognise_time_phrase
-
-        try:
-            heard = recognise_time_phrase(args.audio, config)
-        except AudioFileError as e:
-            raise UserError(str(e)) from e
-    elif args.phrase:
+    if args.audio:  # the same as `assistant hear --question time`: an unsure time is not understood
+        event = hear_time_event(args.audio, now, config)
+        if args.json:
+            print(json.dumps(event))
+        else:
+            print(plain_event(event))
+        return EXIT_OK if event["event"] == "resume_time" else EXIT_NOT_UNDERSTOOD
+    if args.phrase:
         heard = " ".join(args.phrase)
     else:
         raise UserError('say when: assistant when "in twenty minutes" (or --audio FILE)')

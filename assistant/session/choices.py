@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from assistant.timeparse import NotUnderstood, _number_words, parse_resume_time
+from assistant.timeparse import NotUnderstood, parse_resume_time
+from assistant.timeparse.words import number_words
 
 EVENING = time(19, 0)
 """What "this evening" means to the parser (DESIGN.md's parts of the day)."""
@@ -29,7 +30,7 @@ class Choice:
 
 
 def _minutes_phrase(minutes: int) -> str:
-    return "in an hour" if minutes == 60 else f"in {_number_words(minutes)} minutes"
+    return "in an hour" if minutes == 60 else f"in {number_words(minutes)} minutes"
 
 
 def offered_choices(now: datetime, min_break: timedelta = timedelta(minutes=20),

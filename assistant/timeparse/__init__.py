@@ -81,15 +81,6 @@ __all__ = [
     "parse_resume_time",
 ]
 
-# The single-module parser's private names that assistant/speech/times.py and assistant/session/choices.py
-# still read; kept here so those callers need not change.
-_number_words = words.number_words
-_NUMBER_WORDS = words.NUMBER_WORDS
-_TENS_WORDS = words.TENS_WORDS
-_WEEKDAYS = words.WEEKDAYS
-_PARTS = words.PARTS
-_TODAY_WORDS = words.TODAY_WORDS
-_TONIGHT_WORDS = words.TONIGHT_WORDS
 _TOMORROW_WORDS = words.TOMORROW_WORDS
 _NOON_WORDS = words.NOON_WORDS
 _HOUR_UNITS = words.HOUR_UNITS

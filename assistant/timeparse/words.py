@@ -1,7 +1,7 @@
 """The words the time parser knows: numbers, units, days and parts of day, and the fillers it skips.
 
-Shared by the grammar (phrase -> meaning), the read-back (`describe`) and the spoken-time language model
-(assistant/speech/times.py), so the three hear and say the same words.
+Shared by the grammar (phrase -> meaning), the read-back (`describe`) and the check that a recognised answer
+says a time in time words only (assistant/hearing/answers.py), so they hear and say the same words.
 """
 
 from __future__ import annotations
