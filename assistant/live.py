@@ -360,9 +360,8 @@ class LiveSession:
             self._gate = VadGate()
 
     def _collect_time_phrase(self, block, quiet: bool) -> None:
-        """While agreeing: gather one utterance, recognise it with the time vocabulary (which holds yes and
-        no too: a short word alone is spotted far better by a whole-utterance decode than by keyword
-        search), then answer the dialog with it."""
+        """While agreeing: gather one utterance, hear it with the recogniser (`hearing.answers`: the offered
+        times or yes / no as a closed set beside the transcript), then answer the dialog with it."""
         self._ensure_dialog()
         if not quiet:
             self._utterance = None

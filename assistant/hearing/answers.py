@@ -48,8 +48,8 @@ class Heard:
 FREE_LOGPROB = -0.65
 """A time in the couple's own words is read back only when Whisper's mean log-probability per token of the
 transcript is at least this (faster-whisper's own fallback bar is -1.0). Chosen on TUNE
-(`scripts/bench_times.py --sweep`, 700 clips): -0.5 / -0.65 / -0.8 / -1.0 took 31 / 33 / 35 / 37 % of free
-times right and read 5 / 7 / 9 / 10 wrong times back of 450."""
+(`scripts/bench_times.py --sweep`, 700 clips, with the offer bars below): -0.5 / -0.65 / -0.8 / -1.0 took
+30 / 33 / 35 / 37 % of free times right and read 6 / 7 / 9 / 10 wrong times back of 450."""
 NO_SPEECH = 0.6
 """Above this no-speech probability, with a transcript below `FREE_LOGPROB`, the utterance is taken as no
 speech (Whisper's own rule)."""
@@ -57,8 +57,8 @@ OFFER_VS_TRANSCRIPT = -6.0
 """An offer the transcript does not name is taken when its summed log-probability is at most this far below the
 transcript's own (teacher-forced on the same audio): Whisper misspelled an offered time ("the hardware" for
 "in an hour"), but the offer explains the sound almost as well. "This is pointless" scores an offer 13 or more
-below the transcript. On TUNE -3 / -4.5 / -6 / -8 took 74 / 76 / 80 / 81 % of offers right, wrong times read
-back unchanged, no refusal taken for a time."""
+below the transcript. On TUNE -3 / -4.5 / -6 / -8 took 75 / 77 / 80 / 81 % of offers right, wrong times read
+back 7 of 450 at each, no refusal taken for a time."""
 OFFER_MARGIN = 3.0
 """...and the offer must beat the other offers and every distractor by this much (summed log-probability).
 On TUNE 1 / 2 / 3 / 5: offers 83 / 82 / 80 / 70 % right, wrong times read back 9 / 8 / 7 / 6 of 450."""

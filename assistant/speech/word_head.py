@@ -86,7 +86,7 @@ class WordHead:
 
 
 NETWORK_ARRAYS = ("mean", "scale", "w1", "b1", "w2", "b2")
-"""A one-hidden-layer network as stored: input normalisation, then two layers (word heads, the answer model)."""
+"""A one-hidden-layer network as stored: input normalisation, then two layers (the word heads)."""
 
 
 def network_outputs(network, windows: np.ndarray) -> np.ndarray:
