@@ -50,6 +50,13 @@ from assistant.timeparse import describe
 _LOGGER = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 """The microphone's rate: the live session's clock counts its samples."""
+ANSWER_HANGOVER_MS = 800
+"""Silence that ends a spoken answer while agreeing a time. The gate's default 1.5 s keeps the pause word's
+context through a conversation; an answer is one short turn, and every 100 ms here is 100 ms before the
+read-back. Measured on the rig (scripts/bench_answer_latency.py, piper "tomorrow morning"): end of speech to
+the reply 2.26 s with 1.5 s, 1.44 s with 0.8 s (3 trials each, max 2.26 and 1.48 s). A pause longer than
+this inside an answer ends it early; the dialog then asks again or reads back what it heard, and a no
+corrects it."""
 ECHO_TAIL_SECONDS = 0.5
 """Seconds after the assistant stops speaking during which its echo may still reach the microphone."""
 PRINTED = "printed"
@@ -357,7 +364,7 @@ class LiveSession:
         if self._dialog is None:
             min_break, max_break = self._breaks()
             self._dialog = AgreeDialog(min_break=min_break, max_break=max_break, choices=list(self._choices))
-            self._gate = VadGate()
+            self._gate = VadGate(hangover_ms=ANSWER_HANGOVER_MS)
 
     def _collect_time_phrase(self, block, quiet: bool) -> None:
         """While agreeing: gather one utterance, hear it with the recogniser (`hearing.answers`: the offered
