@@ -99,7 +99,7 @@ _TIME_VOCABULARY = (time_words.FILLERS | set(time_words.UNIT_SECONDS) | set(time
                     | time_words.TONIGHT_WORDS | time_words.NOON_WORDS
                     | {"half", "quarter", "oclock", "now", "midnight", "same", "day", "after", "hence", "from",
                        "tonight", "tomorrow", "o", "clock", "ago"})
-_ACRONYM = re.compile(r"\b(?!AM\b|PM\b)[A-Z]{2,}\b")
+_ACRONYM = re.compile(r"\b(?!AM\b|PM\b|OK\b)[A-Z]{2,}\b")
 _NUMBER = re.compile(r"^\d+(?:[.:]\d+)?(?:am|pm|h|m|min|mins)?$")
 
 
@@ -107,7 +107,7 @@ def only_time_words(words: str, written: str = "") -> bool:
     """Whether every word of a transcript belongs to how people say a time ("let's say tomorrow at 7 pm"):
     the time parser skips words it does not know, which is right for typing but turns a misheard transcript
     ("tonight I tap the sandman") into a time nobody said. A word Whisper `written` in capitals is a name or an
-    acronym ("Let's talk again for ID morning", for "Friday morning"), never a time word but a.m. and p.m."""
+    acronym ("Let's talk again for ID morning", for "Friday morning"), never a time word but AM, PM and OK."""
     if _ACRONYM.search(written):
         return False
     return all(w in _TIME_VOCABULARY or _NUMBER.match(w) for w in normalize(words)[1])
