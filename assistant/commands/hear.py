@@ -20,7 +20,6 @@ from assistant.session.reconnect import RECONNECT_PHRASES
 from assistant.session.wording import COMMAND_PHRASES, FALSE_ALARM_PHRASES
 from assistant.timeparse import NotUnderstood, describe, parse_now, parse_resume_time
 
-QUESTIONS = ("time", "confirm", "command")
 UNSURE_REASON = "heard, but not surely enough to read back: the dialog asks again"
 COMMANDS = {**{name: tuple(p for p in phrases if p not in FALSE_ALARM_PHRASES)
                for name, phrases in COMMAND_PHRASES.items()},

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 from text_to_num import alpha2digit
@@ -129,6 +130,7 @@ _MOMENTS = tuple(datetime(2026, 1, 5, h, m, tzinfo=UTC) for h, m in ((3, 10), (1
 said as "at eleven" is the same only at 10:00)."""
 
 
+@lru_cache(maxsize=1024)  # pure; decide_time asks it of the same distractors for every answer
 def same_time(a: str, b: str) -> bool:
     """Whether `a` and `b` are both times, and the same one whenever they are said."""
     both = 0
@@ -170,14 +172,6 @@ def listen_for(recogniser: WhisperRecogniser, audio: np.ndarray,
     transcript, scores = recogniser.hear(audio, candidates)
     own = scores.pop()
     return Evidence(transcript, dict(zip(asked, scores, strict=True)), own)
-
-
-def _named_offer(words: str, choices: tuple[str, ...], written: str) -> str | None:
-    """The offer the transcript names, when it says a time in time words only ("into an hour in the half"
-    holds "an hour", but also words no time is said with)."""
-    if not _is_time(words) or not only_time_words(words, written):
-        return None
-    return next((c for c in choices if same_time(words, c)), None)
 
 
 def _silent(evidence: Evidence, free_logprob: float) -> bool:
@@ -242,14 +236,15 @@ def hear_time(recogniser: WhisperRecogniser, audio: np.ndarray, choices: Iterabl
 
 def decide_time(evidence: Evidence, choices: tuple[str, ...], *, free_logprob: float = FREE_LOGPROB,
                 offer_vs_transcript: float = OFFER_VS_TRANSCRIPT, offer_margin: float = OFFER_MARGIN) -> Heard:
-    """An offer the transcript names; else, when the transcript is no time, an offer that explains the sound
-    nearly as well as the transcript and clearly better than the other offers; else the transcript's words,
-    sure when Whisper was."""
+    """An offer the transcript names; else, when the transcript is no clean time, an offer that explains the
+    sound nearly as well as the transcript and clearly better than the other offers and the distractors; else
+    the transcript's words, sure when Whisper was and every word is a time word."""
     transcript, words = evidence.transcript, evidence.words
     if _silent(evidence, free_logprob):
         return Heard("", False, "none", transcript=transcript.text)
+    # a time in time words only: "into an hour in the half" holds "an hour", but also words no time is said with
     clean_time = _is_time(words) and only_time_words(words, transcript.text)
-    named_offer = _named_offer(words, choices, transcript.text)
+    named_offer = next((c for c in choices if same_time(words, c)), None) if clean_time else None
     if named_offer is not None:
         return Heard(named_offer, True, "offer", transcript.avg_logprob, transcript.text)
     if choices and not clean_time:

@@ -2,7 +2,7 @@
 
 Receives one utterance (16 kHz int16 or float samples). Emits its transcript with Whisper's own confidence
 (`Transcript`), and, for a closed set of phrases, how likely the model finds each one said in that audio
-(`score`): the summed log-probability of the phrase's tokens, teacher-forced on the encoder output
+(`hear`): the summed log-probability of the phrase's tokens, teacher-forced on the encoder output
 (CTranslate2's `Whisper.align`), so choosing between "yes" and "no", or among offered times, does not depend
 on the transcript being spelled right. One encoding serves both.
 
@@ -36,9 +36,9 @@ _SAMPLES_IN_WINDOW = 30 * SAMPLE_RATE
 _ENCODER_FRAMES = 1500
 """Encoder frames in Whisper's 30 s window (one per 20 ms)."""
 _ENCODER_TAIL = 50
+"""Encoder frames (1 s) kept after the utterance's end when phrases are scored."""
 _BATCH = 16
 """Phrases scored at once."""
-"""Encoder frames (1 s) kept after the utterance's end when phrases are scored."""
 
 
 class RecogniserError(RuntimeError):
@@ -129,17 +129,6 @@ class WhisperRecogniser:
             results = self._model.model.align(batch, self._prompt, chunk, frames)
             scores += [float(np.sum(np.log(np.maximum(r.text_token_probs, 1e-30)))) for r in results]
         return scores
-
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        """What was said, as Whisper writes it."""
-        with self._lock:
-            return self._generate(self._encode(audio)[0])
-
-    def score(self, audio: np.ndarray, texts: list[str]) -> list[float]:
-        """For each text, the log-probability that it is what was said (summed over its tokens)."""
-        with self._lock:
-            encoded, frames = self._encode(audio)
-            return self._score(encoded, frames, list(texts))
 
     def hear(self, audio: np.ndarray, texts: list[str] | Callable[[str], list[str]]) -> tuple[Transcript, list[float]]:
         """The transcript and the closed set's scores from one encoding of the audio. `texts` may depend on the
