@@ -123,8 +123,13 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
         from assistant.speech.fusion import FusedSpotter
         from assistant.store import data_dir
 
+        check = None
+        if listener.second_stage:
+            from assistant.hearing.word_check import background_check  # Whisper: loaded in the background
+
+            check = background_check(config.hearing.model)
         spotter = FusedSpotter(learned_spotter(phrases, data_folder or data_dir()),
-                               pronunciations=listener.pronunciations)
+                               pronunciations=listener.pronunciations, check=check)
         detector = PauseWordDetector(spotter, sensitivity=listener.sensitivity, thresholds=listener.thresholds,
                                      debounce_seconds=listener.debounce_seconds)
         return detector, choice

@@ -48,6 +48,18 @@ pairs, 6.64 h of corpus streams): the word said twice is heard in 98.9 % of pair
 and 99.3 % with it at 5.5; pairs of weaker hits add no false alarm at 4.5 and above, one (0.15/h) from
 3.5 down. (2.5, chosen first on 4.98 h, added that one on the 1.66 h it had not seen.)"""
 SECOND_CHANCE_SECONDS = 4.0
+CHECK_FLOOR = -6.0
+"""Fused log-odds (over the bar) from which a candidate is given to the second stage, Whisper's check."""
+CHECK_SURE = 6.0
+"""Fused log-odds (over the bar) at which a candidate needs no check: heard at once."""
+CHECK_BAR = -2.0
+"""The check's margin (log-probability of the word over its best near miss) that leaves a score unchanged."""
+CHECK_WEIGHT = 2.0
+"""Weight of the check's margin over `CHECK_BAR` added to the fused log-odds of a checked candidate."""
+CHECK_BEFORE_SECONDS = 2.0
+"""Audio given to the check before the candidate's end: the word and the words said just before it."""
+HISTORY_SECONDS = 3.0
+"""Audio kept for the check: the candidate's stretch ends at most this long ago."""
 SECOND_CHANCE_GAP = 0.6
 """Two candidates closer than this are one utterance, not the word said twice."""
 
@@ -69,9 +81,17 @@ class _Candidate:
     """The head's input at its best step: what learning in the home keeps (numbers, not audio)."""
     paired: float = -math.inf
     """Best second-chance score (the weaker of this and an earlier candidate), once there is one."""
+    margin: float | None = None
+    """The second stage's margin, once checked."""
+
+    def fused(self) -> float:
+        return self.head + KEYWORD_WEIGHT * (_logit(self.keyword) + 2.0)
 
     def score(self) -> float:
-        return self.head + KEYWORD_WEIGHT * (_logit(self.keyword) + 2.0)
+        """Fused log-odds, with the second stage's opinion when it has given one."""
+        if self.margin is None:
+            return self.fused()
+        return self.fused() + CHECK_WEIGHT * (max(self.margin, -20.0) - CHECK_BAR)
 
 
 @dataclass(frozen=True)
@@ -90,8 +110,14 @@ class FusedSpotter:
     """A Recognizer: the learned head and keyword search over the same frames, fused per candidate."""
 
     def __init__(self, head: HeadSpotter, pronunciations=None, *, second_chance: bool = True,
-                 on_settled: Callable[[Settled], None] | None = None) -> None:
+                 on_settled: Callable[[Settled], None] | None = None,
+                 check: Callable[[str, np.ndarray], float | None] | None = None) -> None:
         self.head = head
+        self.check = check
+        """The second stage: (word, audio ending now) -> margin (None: no opinion); None hears with the first
+        stage alone."""
+        self._history: list[np.ndarray] = []
+        self._history_samples = 0
         self.second_chance = second_chance
         self.on_settled = on_settled
         self.vocabulary = head.vocabulary
@@ -110,6 +136,8 @@ class FusedSpotter:
         frame = np.asarray(frame, dtype=np.int16)
         self._samples += len(frame)
         now = self._samples / SAMPLE_RATE
+        if self.check is not None:
+            self._remember(frame)
         for e in self._keyword.process(frame):
             self._recent.append((e.word, e.end_ms / 1000 + self._keyword_lag_s, e.confidence))
         for hit in self.head.accept(frame):
@@ -134,6 +162,10 @@ class FusedSpotter:
             for word, end, conf in self._recent:
                 if word == cand.word and abs(end - cand.end_s) <= MATCH_SECONDS:
                     cand.keyword = max(cand.keyword, conf)
+            if self.check is not None and cand.margin is None and \
+                    CHECK_FLOOR <= cand.fused() - FUSED_BAR < CHECK_SURE:
+                margin = self.check(cand.word, self._stretch(cand.end_s, now))
+                cand.margin = CHECK_BAR if margin is None else margin  # no opinion leaves the score as it was
             score = max(cand.score() - FUSED_BAR, self._second_chance(cand))
             if score > cand.reported:
                 cand.reported = score
@@ -151,6 +183,18 @@ class FusedSpotter:
             for c in settled:
                 self.on_settled(Settled(c.word, c.end_s, c.score(), c.keyword, c.window))
         return out
+
+    def _remember(self, frame: np.ndarray) -> None:
+        self._history.append(frame)
+        self._history_samples += len(frame)
+        while self._history_samples - len(self._history[0]) >= HISTORY_SECONDS * SAMPLE_RATE:
+            self._history_samples -= len(self._history.pop(0))
+
+    def _stretch(self, end_s: float, now_s: float) -> np.ndarray:
+        """The audio to check: CHECK_BEFORE_SECONDS before the candidate's end up to now (the word's tail, as
+        far as it has been heard)."""
+        audio = np.concatenate(self._history) if self._history else np.zeros(0, np.int16)
+        return audio[max(0, len(audio) - round((now_s - end_s + CHECK_BEFORE_SECONDS) * SAMPLE_RATE)):]
 
     def window_near(self, word: str, end_s: float) -> np.ndarray | None:
         """The head's input for the candidate of `word` that ended nearest `end_s` (within a second):
@@ -187,3 +231,4 @@ class FusedSpotter:
         self.head.reset()
         self._keyword.recognizer.reset()
         self._open, self._recent, self._earlier = [], [], []
+        self._history, self._history_samples = [], 0

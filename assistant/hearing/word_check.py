@@ -1,0 +1,138 @@
+"""The pause word's second stage: Whisper's opinion of a candidate, as the word against the words it sounds like.
+
+Receives the pause word and the last seconds of audio up to a candidate the learned ear found (16 kHz). Emits a
+margin in log-probability: how much better Whisper finds the pause word explains the candidate's stretch than
+the best of its near misses (dictionary words a phone or two away, its own parts: "time", "out", "timer",
+"tryout" for "timeout"). Each phrase is scored inside the words Whisper heard before it (`framings`), so
+"okay, so timeout" is weighed as "okay, so timeout" against "okay, so tryout", not as a bare word against audio
+that holds more.
+
+Why a closed set and not the transcript: free transcription writes a clearly said "timeout" as "time up",
+"Tim out" or "time now" in a third of synthetic clips; the word's score against its near misses separates it
+from them (measured in `scripts/bench_ear.py --second-stage`).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from assistant.hearing.answers import plain_words
+from assistant.hearing.whisper import RecogniserError, WhisperRecogniser, preload, shared_recogniser
+from assistant.speech.near_misses import close_words, dictionary, parts_of
+
+NEAR_MISSES = 10
+"""Dictionary words close to the pause word scored against it (with its parts)."""
+LEADS = 2
+"""The word is at the end of the stretch, written as one word or a few: it is framed after the transcript
+with its last 1..LEADS words taken away (and alone)."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Whisper's opinion of one candidate."""
+
+    margin: float
+    """Best log-probability of the pause word minus that of its best near miss (> 0: the word wins)."""
+    transcript: str
+    seconds: float
+    """How long the check took."""
+
+
+def _squash(text: str) -> str:
+    return plain_words(text).replace(" ", "").replace("'", "")
+
+
+@cache
+def written_forms(word: str) -> tuple[str, ...]:
+    """How Whisper may write the pause word: as typed, as a sentence, and a one-word word split into two
+    dictionary words ("time out") when it can be."""
+    forms = [word, f"{word[0].upper()}{word[1:]}."]
+    if " " not in word:
+        known = dictionary()
+        forms += [f"{word[:k]} {word[k:]}" for k in range(2, len(word) - 1) if word[:k] in known and word[k:] in known][:2]
+    return tuple(dict.fromkeys(forms))
+
+
+@cache
+def near_misses(word: str) -> tuple[str, ...]:
+    """What the word is weighed against: its parts and the closest dictionary words, none that contains it."""
+    target = _squash(word)
+    out = [w for w in [*parts_of(word), *close_words(word, NEAR_MISSES)] if target not in _squash(w)]
+    return tuple(dict.fromkeys(out))
+
+
+def framings(transcript: str, leads: int = LEADS) -> list[str]:
+    """The words to say a phrase after: nothing, and the transcript without its last 1..`leads` words."""
+    written = transcript.strip().rstrip(".?!").split()
+    return list(dict.fromkeys(["", *(" ".join(written[:len(written) - k]) for k in range(1, leads + 1)
+                                     if len(written) > k)]))
+
+
+def _framed(lead: str, phrase: str) -> str:
+    return f"{lead} {phrase}" if lead else phrase
+
+
+class WordCheck:
+    """Whisper's check of pause-word candidates; one for all the pause words, sharing the answers' recogniser."""
+
+    def __init__(self, recogniser: WhisperRecogniser) -> None:
+        self.recogniser = recogniser
+
+    def check(self, word: str, audio: np.ndarray) -> CheckResult:
+        """The margin of `word` over its near misses in `audio` (the candidate's stretch, ending just after it)."""
+        began = time.monotonic()
+        words, misses = written_forms(word), near_misses(word)
+        target = _squash(word)
+        asked: list[str] = []
+
+        def phrases(transcript: str) -> list[str]:
+            asked.extend(dict.fromkeys(_framed(lead, p) for lead in framings(transcript) for p in (*words, *misses)))
+            return asked
+
+        transcript, scores = self.recogniser.hear(audio, phrases)
+        scored = dict(zip(asked, scores, strict=False))  # the last score is the transcript's own: not a phrase
+        said = [s for text, s in scored.items() if target in _squash(text)]
+        other = [s for text, s in scored.items() if target not in _squash(text)]
+        margin = max(said, default=-np.inf) - max(other, default=-np.inf)
+        return CheckResult(float(margin), transcript.text, time.monotonic() - began)
+
+    def margin(self, word: str, audio: np.ndarray) -> float:
+        return self.check(word, audio).margin
+
+
+def background_check(model_dir: str | None = None) -> Callable[[str, np.ndarray], float | None]:
+    """The listener's check: (word, audio) -> margin, with the recogniser of the answers (the same instance),
+    loaded in the background now. None (no opinion: the first stage decides alone) while it cannot be loaded,
+    said once on stderr with the fix."""
+    preload(model_dir or None)
+    failed: list[str] = []
+
+    def check(word: str, audio: np.ndarray) -> float | None:
+        if failed:
+            return None
+        try:
+            return WordCheck(shared_recogniser(model_dir or None)).margin(word, audio)
+        except RecogniserError as e:
+            failed.append(str(e))
+            print(f"warning: the pause word's second stage is off: {e}", file=sys.stderr, flush=True)
+            return None
+
+    return check
+
+
+__all__ = [
+    "LEADS",
+    "NEAR_MISSES",
+    "CheckResult",
+    "WordCheck",
+    "background_check",
+    "framings",
+    "near_misses",
+    "written_forms",
+]
