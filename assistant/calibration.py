@@ -87,6 +87,38 @@ def choose_threshold(word: str, take_scores: Sequence[float], ordinary_scores: S
     return Calibration(word, threshold, takes, ordinary, separates, unheard, close, advice)
 
 
+def learned_threshold(word: str, take_scores: Sequence[float], ordinary_scores: Sequence[float],
+                      default: float) -> Calibration:
+    """The threshold for a word the ear was just trained on with these takes: the usual midpoint when the takes
+    stand clear of the sentences; else the lowest threshold that keeps every sentence below it with MIN_GAP to
+    spare, never above `default` (the calibrated bar) unless a sentence forces it. Takes under it are listed,
+    never refused: the ear has learned from them all, and a voice it still hears faintly is no reason to save
+    nothing. Only ordinary speech heard as the word at MAX_THRESHOLD leaves the word unsaved."""
+    midpoint = choose_threshold(word, take_scores, ordinary_scores)
+    if midpoint.separates:
+        return midpoint
+    takes, ordinary = midpoint.take_scores, midpoint.ordinary_scores
+    loudest_ordinary = max(ordinary, default=0.0)
+    threshold = round(min(MAX_THRESHOLD, max(MIN_THRESHOLD, min(default, loudest_ordinary + MIN_GAP),
+                                             loudest_ordinary + MIN_GAP)), 3)
+    unheard = tuple(i for i, s in enumerate(takes) if s < threshold)
+    close = tuple(i for i, s in enumerate(ordinary) if s >= threshold)
+    advice = midpoint.advice if close else ""
+    return Calibration(word, threshold, takes, ordinary, not close, unheard, close, advice)
+
+
+def heard_summary(result: Calibration) -> str:
+    """One line: how well the word is now heard in the couple's own takes, and whether their talk stays clear."""
+    heard = len(result.take_scores) - len(result.unheard_takes)
+    line = f"heard in {heard} of your {len(result.take_scores)} takes at threshold {result.threshold:.3f}"
+    if result.ordinary_scores:
+        clear = len(result.ordinary_scores) - len(result.close_sentences)
+        line += f"; {clear} of {len(result.ordinary_scores)} ordinary sentences stay below it"
+    if result.unheard_takes and not result.close_sentences:
+        line += "; more takes from the voices it hears faintly (`assistant setup` again) help it hear them"
+    return line
+
+
 class TakeScorer:
     """Scores clips for one word with the listener's gate and recognizer; keeps adapting to the voices it
     hears, as the live listener does. Raises VocabularyError (with a working alternative) for a word the
@@ -151,4 +183,4 @@ def calibrate(word: str, takes: Sequence[np.ndarray], ordinary: Sequence[np.ndar
     return choose_threshold(word, take_scores, ordinary_scores)
 
 __all__ = ["MAX_THRESHOLD", "MIN_GAP", "MIN_THRESHOLD", "PAD_SECONDS", "SCORING_PASSES", "Calibration", "TakeScorer", "calibrate",
-           "choose_threshold"]
+           "choose_threshold", "heard_summary", "learned_threshold"]

@@ -27,7 +27,7 @@ from assistant.audio.files import read_audio
 from assistant.audio.knock import KnockDetector, KnockPattern, pattern_from_takes
 from assistant.audio.player import BLOCK_SAMPLES, QUEUE_BLOCKS
 from assistant.audio.vad import FRAME_SAMPLES, VadGate
-from assistant.calibration import Calibration, TakeScorer, calibrate, choose_threshold
+from assistant.calibration import Calibration, TakeScorer, calibrate, heard_summary, learned_threshold
 from assistant.config import Config, load_config
 from assistant.config_edit import check_writable, save_knock, save_pause_word, user_config_path
 from assistant.events import SpeakingStarted, Spoken
@@ -36,6 +36,7 @@ from assistant.speech.detector import threshold_for
 from assistant.speech.ear import ProgressBar
 from assistant.speech.engines import build_recognizer, choose_engine
 from assistant.speech.fusion import FusedSpotter
+from assistant.speech.take_quality import take_problem
 from assistant.speech.training import default_recipe, find_head, head_path, train_head
 from assistant.speech.word_head import HeadSpotter, WordHead
 from assistant.store import data_dir
@@ -159,13 +160,17 @@ class SpokenSetup:
 
     def __init__(self, word: str, *, say: Callable[[str], None], listen: Listen, show: Callable[[str], None],
                  choice=None, pronunciations: Mapping[str, str] | None = None, partners: int = 2,
-                 takes_per_partner: int = TAKES_PER_PARTNER, sentences_per_partner: int = SENTENCES_PER_PARTNER):
+                 takes_per_partner: int = TAKES_PER_PARTNER, sentences_per_partner: int = SENTENCES_PER_PARTNER,
+                 learned: bool = False):
         self.word = word
         self.partners = check_partners(partners)
         self.say, self.listen, self.show = say, listen, show
         self._takes_per_partner = takes_per_partner
         self._sentences_per_partner = sentences_per_partner
-        self._scorer = TakeScorer(word, choice=choice, pronunciations=pronunciations)  # VocabularyError first
+        self.learned = learned
+        """The learned ear trains on every take with speech in it (`take_quality`): keyword search's score
+        decides nothing, so a voice it hears badly is never asked again and again."""
+        self._scorer = None if learned else TakeScorer(word, choice=choice, pronunciations=pronunciations)
         self.takes: list[np.ndarray] = []
         """The final takes of the word (in memory only), for the learned ear's training."""
         self.sentences: list[np.ndarray] = []
@@ -177,7 +182,9 @@ class SpokenSetup:
         firsts = [FIRST_TAKE.format(n=n) for n in names] + [RETAKE.format(n=n) for n in names]
         return [INTRO, MIC_CHECK, MIC_AGAIN, *firsts, *NEXT_TAKE, NOT_HEARD, READ, NEXT_SENTENCE, DONE, NOT_SET]
 
-    def run(self) -> Calibration:
+    def run(self) -> Calibration | None:
+        """The takes and sentences; with keyword search, its calibration (None for the learned ear, whose
+        threshold comes from the model trained on them)."""
         self.say(INTRO)
         self._check_microphone()
         takes: list[np.ndarray] = []
@@ -186,12 +193,20 @@ class SpokenSetup:
         for partner in range(self.partners):
             for k in range(self._takes_per_partner):
                 prompt = FIRST_TAKE.format(n=PARTNER_NAMES[partner]) if k == 0 else NEXT_TAKE[(k - 1) % 3]
-                takes.append(self._take(partner, k, prompt))
-                owners.append(partner)
+                take = self._usable_take(partner, k, prompt) if self.learned else self._take(partner, k, prompt)
+                if take is not None:
+                    takes.append(take)
+                    owners.append(partner)
             for j, sentence in enumerate(sentences_for(self.word, partner, self._sentences_per_partner)):
                 clip = self._sentence(partner, j, sentence, READ if j == 0 else NEXT_SENTENCE)
                 if clip is not None:
                     ordinary.append(clip)
+        if self.learned:
+            if not takes:
+                raise SetupError(f'no take of "{self.word}" held the word said clearly: check the microphone with '
+                                 "`assistant devices` (listener.input_device), then run `assistant setup` again")
+            self.takes, self.sentences = takes, ordinary
+            return None
         self.show("checking the takes against the sentences...")
         result = self._calibrate(takes, ordinary)
         if not result.separates and result.unheard_takes and not result.close_sentences:
@@ -223,13 +238,32 @@ class SpokenSetup:
                 self.show(f"heard: microphone check, level {level:.0f} dBFS")
                 if level < QUIET_DBFS:
                     self.show("note: the microphone is very quiet: sit nearer it, or raise its input volume")
-                self._scorer.hear([clip])  # the recognizer starts adapting to the room and the voices
+                if self._scorer is not None:
+                    self._scorer.hear([clip])  # the recognizer starts adapting to the room and the voices
                 return
             if attempt == 0:
                 self.say(MIC_AGAIN)
         raise SetupError("heard nothing from the microphone: check that it is on and not muted, and pick it "
                          "with `assistant devices` (listener.input_device); if you did not hear me either, check "
                          "the speaker (voice.output_device)")
+
+    def _usable_take(self, partner: int, k: int, prompt: str) -> np.ndarray | None:
+        """One take of the word for the learned ear: asked again only when it holds no speech, is clipped or
+        runs on far past the word (`take_problem`); None (skipped) when no try was usable."""
+        name = PARTNER_NAMES[partner]
+        self.say(prompt)
+        for attempt in range(RETRIES_PER_TAKE + 1):
+            self.show(f"listening: partner {name}, take {k + 1} of {self._takes_per_partner} (say: {self.word})")
+            clip = self.listen(WAIT_FOR_SPEECH_SECONDS, LONGEST_TAKE_SECONDS)
+            problem = take_problem(clip, self.word) if clip is not None else "nothing was heard"
+            if problem is None:
+                self.show(f"heard: partner {name}, take {k + 1}")
+                return clip
+            self.show(f"not usable: partner {name}, take {k + 1}: {problem}")
+            if attempt < RETRIES_PER_TAKE:
+                self.say(NOT_HEARD)
+        self.show(f"skipped: partner {name}, take {k + 1}")
+        return None
 
     def _take(self, partner: int, k: int, prompt: str) -> np.ndarray:
         """One take of the word; asked again when nothing, or nothing like the word, was heard."""
@@ -260,7 +294,8 @@ class SpokenSetup:
             self.show(f"listening: partner {name}, sentence {j + 1} of {self._sentences_per_partner}")
             clip = self.listen(WAIT_FOR_SPEECH_SECONDS, LONGEST_SENTENCE_SECONDS)
             if clip is not None:
-                self._scorer.hear([clip])
+                if self._scorer is not None:
+                    self._scorer.hear([clip])
                 self.show(f"heard: partner {name}, sentence {j + 1}")
                 return clip
             if attempt == 0:
@@ -400,6 +435,8 @@ class Outcome:
             "the default; `assistant setup` without --text sets it from your voices"
         lines = [f'saved: pause word "{self.word}", threshold {self.threshold:.3f} ({how}) -> {self.path}'] \
             if self.word else []
+        if self.word and self.calibration is not None:
+            lines.append(f"the word is {heard_summary(self.calibration)}")
         if self.knock is not None:
             gaps = ", ".join(f"{g:.2f}" for g in self.knock.gaps_s)
             lines.append(f"saved: knock signal, {len(self.knock.gaps_s) + 1} knocks {gaps} s apart "
@@ -493,8 +530,16 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
         flow = run_spoken(config, word, choice, input_device, output_device, out, learned=learned,
                           partners=partners)
         result, takes, sentences = flow
+    elif learned:
+        takes = usable_takes(word, takes, take_files or [], out)
     if learned:
-        result = learn_word(word, takes, sentences, out=progress_out)
+        check = None
+        if config.listener.second_stage:  # scored as the listener will hear them: with the second stage
+            from assistant.hearing.word_check import background_check
+
+            check = background_check(config.hearing.model)
+        result = learn_word(word, takes, sentences, out=progress_out,
+                            default=threshold_for(config.listener.sensitivity), check=check)
     elif take_files:
         result = calibrate(word, takes, sentences, choice=choice, pronunciations=pronunciations)
     if not result.separates:
@@ -502,11 +547,29 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     return saved(word, result.threshold, result)
 
 
+def usable_takes(word: str, takes: list[np.ndarray], names: list[str], out: TextIO) -> list[np.ndarray]:
+    """The takes the ear can learn from; each of the others named, with what is wrong with it, and skipped.
+    Raises ValueError when none is left."""
+    usable = []
+    for k, (take, name) in enumerate(zip(takes, names, strict=True)):
+        problem = take_problem(take, word)
+        if problem is None:
+            usable.append(take)
+        else:
+            print(f"skipped take {k + 1} ({name}): {problem}", file=out, flush=True)
+    if not usable:
+        raise ValueError(f'--takes: none of the {len(takes)} recordings holds the word said clearly: record '
+                         f'"{word}" again, a second or two each, in your usual voice')
+    return usable
+
+
 def learn_word(word: str, takes: list[np.ndarray], sentences: list[np.ndarray], *,
-               data_folder: Path | None = None, out: TextIO = sys.stderr) -> Calibration | None:
+               data_folder: Path | None = None, out: TextIO = sys.stderr, default: float = 0.5,
+               check=None) -> Calibration | None:
     """Train the word's head (with the couple's takes and sentences, kept as embeddings only) and cache it.
-    With takes, returns the threshold midway between the head's weakest take and strongest sentence; a
-    word without takes whose head is already cached is not trained again."""
+    With takes, returns the threshold the trained head's scores of them give (`learned_threshold`: a take it
+    still hears faintly never stops the word being saved); a word without takes whose head is already cached
+    is not trained again."""
     folder = data_folder or data_dir()
     recipe = default_recipe()
     if not takes:
@@ -520,15 +583,16 @@ def learn_word(word: str, takes: list[np.ndarray], sentences: list[np.ndarray], 
         head = train_head(word, recipe=recipe, enrolled=examples, progress=bar)
     head.save(head_path(word, folder, recipe))
     head = WordHead.load(head_path(word, folder, recipe))
-    return choose_threshold(word, [head_score(head, t) for t in takes], [head_score(head, s) for s in sentences])
+    return learned_threshold(word, [head_score(head, t, check) for t in takes],
+                             [head_score(head, s, check) for s in sentences], default)
 
 
-def head_score(head, clip: np.ndarray) -> float:
-    """The listener's best confidence for the word anywhere in a clip (head fused with keyword search),
-    heard as the listener hears it, with quiet around it."""
+def head_score(head, clip: np.ndarray, check=None) -> float:
+    """The listener's best confidence for the word anywhere in a clip (head fused with keyword search, and the
+    second stage's `check` when given), heard as the listener hears it, with quiet around it."""
     pad = np.zeros(SAMPLE_RATE // 2, np.int16)
     audio = np.concatenate([pad, np.asarray(clip, np.int16), pad, pad])
-    spotter = FusedSpotter(HeadSpotter([head]))
+    spotter = FusedSpotter(HeadSpotter([head]), check=check)
     hits = []
     for i in range(0, len(audio), 1280):
         hits += spotter.accept(audio[i:i + 1280])
@@ -555,12 +619,12 @@ def run_knock_spoken(config, input_device: str | None, output_device: str | None
 
 
 def run_spoken(config, word: str, choice, input_device: str | None, output_device: str | None,
-               out: TextIO = sys.stdout, learned: bool = False, partners: int = 2) -> tuple[Calibration, list, list]:
+               out: TextIO = sys.stdout, learned: bool = False, partners: int = 2) -> tuple[Calibration | None, list, list]:
     """The spoken flow on the real microphone and speaker: (calibration, takes, sentences). The takes
     stay in memory; the caller drops them."""
     flow = SpokenSetup(word, say=lambda text: None, listen=lambda w, n: None,
                        show=lambda line: print(line, file=out, flush=True), choice=choice,
-                       pronunciations=config.listener.pronunciations, partners=partners)
+                       pronunciations=config.listener.pronunciations, partners=partners, learned=learned)
     io = LiveIO(config, input_device, output_device, out)
     try:
         flow.say, flow.listen = io.say, io.listen

@@ -101,3 +101,21 @@ def test_a_spoken_pause_word_is_acknowledged_aloud_on_the_speaker(pulse_rig, sha
     played = recording[offset:offset + len(rendered_ack)]
     heard_words, reference_words = set(transcript(played)), set(transcript(rendered_ack))
     assert reference_words and len(heard_words & reference_words) >= len(reference_words) / 2
+
+
+def test_the_default_word_said_as_soon_as_listen_starts_is_heard(pulse_rig, tmp_path: Path) -> None:
+    """No set-up, the default word and detector, a voice the ear was never trained on, and no warm-up: the
+    couple speak the moment `listen` says it is listening."""
+    from partner_voice import partner_says
+
+    config = tmp_path / "config.toml"
+    config.write_text("# all defaults\n")
+    app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
+                     env=pulse_rig.env)
+    try:
+        app.wait_for("listening for", timeout=120)
+        pulse_rig.play_into_mic(partner_says("Okay. Timeout.", pad_seconds=0.5))
+        heard = app.wait_for("heard:", timeout=40)  # a loaded 2-core CI machine checks slowly
+    finally:
+        stderr = app.stop()
+    assert "timeout" in heard, stderr
