@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Is the default pause word heard in every offline voice on this machine? (Run by hand, not in CI.)
+
+    .venv/bin/python scripts/bench_every_voice.py [--word timeout] [--quick]
+
+Every espeak-ng accent with several of its variants, every flite and festival voice, piper's joe (each at three
+speeds) say the word alone, after a word, and mid-sentence; each clip, with half a second of quiet around it, is
+heard from cold by the shipped listener (`build_detector` with the default config), once with the second stage
+and once without. A voice counts as heard when all three of its clips are. Reports the share of voices and of
+clips heard, per engine, and the voices missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from assistant.config import Config, ListenerConfig  # noqa: E402
+from assistant.speech import tts_voices  # noqa: E402
+from assistant.speech.engines import build_detector  # noqa: E402
+
+SAYINGS = ("{w}", "okay, {w}", "I think we need a {w} right now")
+ESPEAK_VARIANTS = ("", "+m3", "+f2", "+klatt", "+croak", "+whisper")
+SPEEDS = (140, 175, 210)
+STRETCHES = (0.85, 1.0, 1.2)
+
+
+def voices(quick: bool) -> list[tuple[str, str, object]]:
+    """(engine, name, render) for every offline voice, at every speed."""
+    out = []
+    variants = ESPEAK_VARIANTS[:2] if quick else ESPEAK_VARIANTS
+    for accent in tts_voices.ESPEAK_ACCENTS:
+        for variant in variants:
+            for speed in SPEEDS:
+                out.append(("espeak-ng", f"{accent}{variant}:s{speed}", tts_voices._espeak(f"{accent}{variant}", 50, speed)))
+    for v in tts_voices.FLITE_VOICES:
+        for s in STRETCHES:
+            out.append(("flite", f"{v}:{s}", tts_voices._flite(v, s)))
+    for v in tts_voices.FESTIVAL_VOICES:
+        for s in STRETCHES:
+            out.append(("festival", f"{v}:{s}", tts_voices._festival(v, s)))
+    if tts_voices._piper_voice() is not None:
+        for length in (0.85, 1.0, 1.2):
+            out.append(("piper", f"joe:{length}", tts_voices._piper(length, 0.0)))
+    return out
+
+
+def heard(audio: np.ndarray, word: str, second_stage: bool) -> bool:
+    config = Config(listener=ListenerConfig(pause_words=(word,), second_stage=second_stage))
+    detector, _ = build_detector(config, [word])
+    pad = np.zeros(8000, np.int16)
+    clip = np.concatenate([pad, audio, pad, pad])
+    found = [e for i in range(0, len(clip), 480) for e in detector.process(clip[i:i + 480])]
+    return bool(found + detector.flush())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--word", default="timeout")
+    ap.add_argument("--quick", action="store_true", help="two espeak-ng variants instead of six")
+    args = ap.parse_args()
+    began = time.monotonic()
+    per_engine: dict[tuple[str, bool], list[bool]] = defaultdict(list)
+    clips: dict[bool, list[bool]] = defaultdict(list)
+    missed: dict[bool, list[str]] = defaultdict(list)
+    for engine, name, render in voices(args.quick):
+        rendered = []
+        for saying in SAYINGS:
+            try:
+                audio = render(saying.format(w=args.word))
+            except Exception as e:  # noqa: BLE001 - an engine that fails is reported, not fatal
+                print(f"{engine} {name}: cannot render ({e})", flush=True)
+                break
+            rendered.append((np.clip(audio * 32767, -32768, 32767)).astype(np.int16))
+        if len(rendered) < len(SAYINGS):
+            continue
+        for stage in (False, True):
+            results = [heard(a, args.word, stage) for a in rendered]
+            clips[stage] += results
+            per_engine[(engine, stage)].append(all(results))
+            if not all(results):
+                missed[stage].append(f"{engine}:{name} ({sum(results)}/3)")
+    for stage in (False, True):
+        label = "with the second stage" if stage else "first stage only"
+        voices_heard = [v for (e, s), vs in per_engine.items() if s == stage for v in vs]
+        print(f"\n'{args.word}' {label}: voices heard in all 3 sayings {np.mean(voices_heard):.3f} "
+              f"({sum(voices_heard)}/{len(voices_heard)}); clips {np.mean(clips[stage]):.3f} "
+              f"({sum(clips[stage])}/{len(clips[stage])})")
+        for (engine, s), vs in sorted(per_engine.items()):
+            if s == stage:
+                print(f"  {engine:10s} {np.mean(vs):.3f} ({sum(vs)}/{len(vs)})")
+        print("  missed: " + ", ".join(missed[stage][:40]))
+    print(f"\n{(time.monotonic() - began) / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
