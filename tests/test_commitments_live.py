@@ -248,3 +248,13 @@ def test_a_crash_while_a_commitment_is_being_confirmed_keeps_nothing(env, tmp_pa
         os.kill(app.proc.pid, signal.SIGKILL)  # a crash before the yes
         app.proc.wait(timeout=10)
     assert assistant(env, "commitments", "--json").stdout == ""
+
+
+def test_reconnect_text_makes_a_commitment_after_an_inviting_card_only_after_yes(env) -> None:
+    typed = "\n".join(["next"] * 12 + ["make a commitment", "I'll hold your hand when we walk", "no", "never mind",
+                                       "make a commitment", "I'll hold your hand when we walk", "yes", "we're done"])
+    done = assistant(env, "reconnect", "--text", stdin=typed + "\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("You'll hold their hand when we walk. Shall I keep that?") == 2
+    listed = [json.loads(line) for line in assistant(env, "commitments", "--json").stdout.splitlines()]
+    assert [c["text"] for c in listed] == ["I'll hold your hand when we walk"]
