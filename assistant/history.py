@@ -62,6 +62,7 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 _TEXT_COLOUR = "#3a3a3a"
 _GRID_COLOUR = "#e4e4e4"
 _MAX_TICK_LABELS = 12
+_LEGEND_COLUMNS = 4
 _PIPED_WIDTH = 10_000
 """Columns a table may take when stdout is not a terminal: rich draws it at its natural width, one line a week
 for a script to read, instead of wrapping it to an assumed 80."""
@@ -134,7 +135,7 @@ def plot(weeks: Sequence[WeekCounts], path: Path | str) -> None:
     from matplotlib.figure import Figure
 
     filled = fill_weeks(weeks)
-    width_in = min(16.0, max(7.0, 2.0 + 0.9 * len(filled)))
+    width_in = min(16.0, max(9.5, 2.0 + 0.9 * len(filled)))  # the legend's four columns fit
     fig = Figure(figsize=(width_in, 4.8), dpi=100, facecolor="white")
     FigureCanvasAgg(fig)  # Agg, explicitly: no GUI backend, no global pyplot state
     if not filled:
@@ -174,8 +175,8 @@ def _draw_bars(fig, weeks: list[WeekCounts]) -> None:
     ax.tick_params(colors=_TEXT_COLOUR, labelsize=10)
     ax.set_xlabel("week starting", color=_TEXT_COLOUR, fontsize=11)
     ax.set_ylabel("times in the week", color=_TEXT_COLOUR, fontsize=11)
-    ax.set_title("Your weeks with Pause", color=_TEXT_COLOUR, fontsize=14, pad=52)
-    # Above the bars, outside the axes, so it never covers one; two rows, so it fits the narrowest chart.
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=-(-len(SERIES) // 2), frameon=False,
-              fontsize=10, labelcolor=_TEXT_COLOUR)
+    ax.set_title("Your weeks with Pause", color=_TEXT_COLOUR, fontsize=14, pad=58)
+    # Above the bars, outside the axes, so it never covers one; in rows of four, so it fits the narrowest chart.
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=_LEGEND_COLUMNS, frameon=False, fontsize=9,
+              labelcolor=_TEXT_COLOUR)
     fig.tight_layout()
