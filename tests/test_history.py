@@ -253,7 +253,8 @@ def test_a_typed_session_run_to_its_end_and_one_stopped_by_voice_show_in_the_his
     weeks = [json.loads(line) for line in done.stdout.splitlines()]
     totals = {f: sum(w[f] for w in weeks) for f in FIELDS}  # summed: the two might straddle midnight on Sunday
     assert totals == {"pauses": 2, "sessions_completed": 1, "sessions_stopped": 1, "agreements_made": 1,
-                      "agreements_kept": 0, "reconnections": 0, "prompts_read": 0, "false_alarms": 1}
+                      "agreements_kept": 0, "reconnections": 0, "prompts_read": 0, "false_alarms": 1,
+                      "commitments_made": 0, "commitments_kept": 0, "commitments_changed": 0}
 
 
 def test_closing_the_assistant_mid_session_stores_the_session_as_stopped(env, tmp_path: Path) -> None:
