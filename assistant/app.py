@@ -22,6 +22,7 @@ from assistant.audio.knock import KnockDetector
 from assistant.audio.player import StreamPlayer
 from assistant.audio.sources import MicSource
 from assistant.audio.steady import SteadyMic, SteadySpeaker
+from assistant.commitment_desk import ASKING_PHRASES
 from assistant.config import Config
 from assistant.hearing.answers import AnswerHearing
 from assistant.live import SAMPLE_RATE, Detectors, LiveSession
@@ -145,7 +146,8 @@ def build_app(config: Config, *, session: bool = True, text: bool = False, input
 
         knock = KnockDetector(config.listener.knock()) if "knock" in config.listener.signals and not text else None
         detectors = Detectors(pause=pause, commands=spotter(command_vocabulary()),
-                              reconnect=spotter(reconnect_vocabulary()), knock=knock)
+                              reconnect=spotter(reconnect_vocabulary()), knock=knock,
+                              commit=None if text else spotter(ASKING_PHRASES[:1]))
     mic = None if text else MicSource(input_device)
     store = open_store() if open_store is not None else None
     scheduler = Scheduler.from_config(store, config.reminders) if store is not None and reminders else None
@@ -159,7 +161,8 @@ def build_app(config: Config, *, session: bool = True, text: bool = False, input
     hearing = AnswerHearing(config.hearing.model) if listening and mic is not None else None
     live = session_class(Session(plan=plan), detectors, output, patterns=patterns, spoken_cycles=s.spoken_cycles,
                          out=out, store=store, scheduler=scheduler, agreement=config.agreement,
-                         snooze_minutes=config.reminders.snooze_minutes, learner=learner, hearing=hearing)
+                         snooze_minutes=config.reminders.snooze_minutes, learner=learner, hearing=hearing,
+                         partners=config.commitments.partners)
     return App(config, output, live=live, mic=mic, input_device=input_device, output_device=output_device,
                choice=choice, learner=learner, scheduler=scheduler)
 
@@ -222,8 +225,8 @@ def run_reconnection(app: App, sitting) -> None:
     app.start_player()
     with app.mic:
         try:
-            drive(live, app.mic.frames(),
-                  until=lambda: live.reconnection is None and not app.output.sounding)
+            drive(live, app.mic.frames(), until=lambda: live.reconnection is None and not live.commitments.active
+                  and not app.output.sounding)
         finally:
             app.player.close()
 

@@ -21,7 +21,7 @@ _MODULES = {
     "when": "when", "hear": "hear", "agree": "agree",
     "breathe": "exercises", "ground": "exercises",
     "reminders": "reminders", "history": "history", "forget": "forget",
-    "reconnect": "reconnect",
+    "reconnect": "reconnect", "commitments": "commitments",
     "devices": "system", "doctor": "system", "service": "system", "setup": "setup",
 }
 """Command -> its module in assistant.commands."""
@@ -107,6 +107,26 @@ def _build_parser() -> argparse.ArgumentParser:
     shown = p.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="one JSON object per week")
     shown.add_argument("--plot", metavar="FILE.png", help="draw the weeks as bars into an image (.png, .svg, .pdf)")
+
+    p = sub.add_parser("commitments", help="commitments kept after a yes; add, kept ID, change ID TEXT, drop ID",
+                       description="With no action: the open commitments and those let go in the last 30 days.")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (commitments.partners)")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    for name, helped, words in (("add", "make one: read back, kept after a typed yes", "TEXT"),
+                                ("kept", "it was kept (thank you)", None), ("change", "new words for it", "TEXT"),
+                                ("drop", "let it go", None)):
+        a = actions.add_parser(name, help=helped)
+        if name != "add":
+            a.add_argument("id", help="its number, from `assistant commitments`")
+        if words:
+            a.add_argument("words", nargs="+", metavar=words, help="in your own words, e.g. I'll call you at lunch")
+            a.add_argument("--yes", action="store_true", default=argparse.SUPPRESS, help="no typed yes (scripts)")
+        if name == "add":
+            a.add_argument("--by", metavar="NAME", default=argparse.SUPPRESS,
+                           help="whose it is (one of commitments.partners when set)")
+        a.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON object")
+        a.add_argument("--config", default=argparse.SUPPRESS, help="config file")
 
     p = sub.add_parser("forget", help="delete everything stored (asks you to type forget first)")
     p.add_argument("--yes", action="store_true", help="do not ask (for scripts)")

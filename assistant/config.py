@@ -258,6 +258,18 @@ class RemindersConfig:
 
 
 @dataclass(frozen=True)
+class CommitmentsConfig:
+    """Commitments said aloud, kept after a yes and brought back at the check-in."""
+
+    partners: tuple[str, ...] = ()
+    """Your first names, e.g. ["Sam", "Alex"]: a new commitment then asks whose it is (skippable)."""
+
+    def __post_init__(self) -> None:
+        if any(not name.strip() for name in self.partners) or len(set(self.partners)) != len(self.partners):
+            raise ConfigError(f"commitments.partners: {list(self.partners)} must be different, non-empty names")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, mirroring the tables of config.toml."""
 
@@ -267,6 +279,7 @@ class Config:
     agreement: AgreementConfig = field(default_factory=AgreementConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    commitments: CommitmentsConfig = field(default_factory=CommitmentsConfig)
     path: Path | None = None
     """The file this was read from, if any (model paths are relative to its folder)."""
 

@@ -14,6 +14,7 @@ requests that are written to it (`ReminderDue`, `RecordDelivery`).
 | Say, ListenFor, StartExercise, ControlPacer | session/machine.py | app -> voice output, detectors |
 | Say            | session/dialog.py           | app -> voice output     |
 | PlayCue, Say, RecordDelivery | session/reconnect.py | app, cli -> voice output, store |
+| Say, KeepCommitment, RecordCommitmentCheck | session/commitments.py | commitment_desk -> voice, store |
 """
 
 from __future__ import annotations
@@ -184,12 +185,40 @@ class RecordDelivery:
     """Milliseconds of audio when requested; 0, as a reading is timed on the wall clock."""
 
 
+@dataclass(frozen=True, slots=True)
+class KeepCommitment:
+    """Request: store a commitment the couple said yes to (emitted only after the yes, so nothing is stored
+    while it is being confirmed)."""
+
+    text: str
+    """In the partner's own words, as said or typed ("I'll tell you when I'm late"); never audio."""
+    by: str | None = None
+    """Whose it is (a name from commitments.partners), or None when not said."""
+    t_ms: int = 0
+    """Milliseconds of audio when requested; 0 when typed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCommitmentCheck:
+    """Request: store how an open commitment went when it was brought back."""
+
+    commitment_id: int
+    outcome: Literal["kept", "not_yet", "changed", "dropped"]
+    """kept: thanked and kept open; not_yet: kept open; changed: kept open in `text`; dropped: let go."""
+    text: str | None = None
+    """The new wording, for "changed"."""
+    t_ms: int = 0
+    """Milliseconds of audio when requested; 0 when typed."""
+
+
 __all__ = [
     "ControlPacer",
     "ExerciseDone",
+    "KeepCommitment",
     "KeywordHeard",
     "ListenFor",
     "PlayCue",
+    "RecordCommitmentCheck",
     "RecordDelivery",
     "ReminderDue",
     "Say",

@@ -1,4 +1,5 @@
-"""`assistant history`: what happened each week, as a terminal table, JSON lines or a bar chart.
+"""`assistant history`: what happened each week, as a terminal table, JSON lines or a bar chart (pauses,
+sessions, resume times, reconnections, and commitments made, kept and changed).
 
 Receives the store's `WeekCounts` (weeks with nothing in them are left out there). Emits a table (rich) on
 a stream, JSON-ready dicts, or an image file. Quiet weeks between the first and the last recorded one are
@@ -35,6 +36,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("agreements_made", "agreed"),
     ("agreements_kept", "kept"),
     ("reconnections", "reconnected"),
+    ("commitments_made", "commitments made"),
+    ("commitments_kept", "commitments kept"),
+    ("commitments_changed", "commitments changed"),
 )
 """(WeekCounts field, table heading), in table order."""
 
@@ -46,6 +50,9 @@ SERIES: tuple[tuple[str, str, str], ...] = (
     ("agreements_made", "resume times agreed", "#f2d9a0"),
     ("agreements_kept", "resume times kept", "#d4a24c"),
     ("reconnections", "reconnections", "#b8a1d9"),
+    ("commitments_made", "commitments made", "#6fa8a3"),
+    ("commitments_kept", "commitments kept", "#e3a6c4"),
+    ("commitments_changed", "commitments changed", "#9c9c72"),
 )
 """(WeekCounts field, legend label, bar colour) of the chart, every count the table shows, in its order:
 calm, distinct, each colour used once."""
@@ -55,6 +62,7 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 _TEXT_COLOUR = "#3a3a3a"
 _GRID_COLOUR = "#e4e4e4"
 _MAX_TICK_LABELS = 12
+_LEGEND_COLUMNS = 4
 _PIPED_WIDTH = 10_000
 """Columns a table may take when stdout is not a terminal: rich draws it at its natural width, one line a week
 for a script to read, instead of wrapping it to an assumed 80."""
@@ -127,7 +135,7 @@ def plot(weeks: Sequence[WeekCounts], path: Path | str) -> None:
     from matplotlib.figure import Figure
 
     filled = fill_weeks(weeks)
-    width_in = min(16.0, max(7.0, 2.0 + 0.9 * len(filled)))
+    width_in = min(16.0, max(9.5, 2.0 + 0.9 * len(filled)))  # the legend's four columns fit
     fig = Figure(figsize=(width_in, 4.8), dpi=100, facecolor="white")
     FigureCanvasAgg(fig)  # Agg, explicitly: no GUI backend, no global pyplot state
     if not filled:
@@ -167,8 +175,8 @@ def _draw_bars(fig, weeks: list[WeekCounts]) -> None:
     ax.tick_params(colors=_TEXT_COLOUR, labelsize=10)
     ax.set_xlabel("week starting", color=_TEXT_COLOUR, fontsize=11)
     ax.set_ylabel("times in the week", color=_TEXT_COLOUR, fontsize=11)
-    ax.set_title("Your weeks with Pause", color=_TEXT_COLOUR, fontsize=14, pad=34)
-    # Above the bars, outside the axes, so it never covers one.
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(SERIES), frameon=False, fontsize=10,
+    ax.set_title("Your weeks with Pause", color=_TEXT_COLOUR, fontsize=14, pad=58)
+    # Above the bars, outside the axes, so it never covers one; in rows of four, so it fits the narrowest chart.
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=_LEGEND_COLUMNS, frameon=False, fontsize=9,
               labelcolor=_TEXT_COLOUR)
     fig.tight_layout()

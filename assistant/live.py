@@ -24,6 +24,7 @@ from assistant.answers import yes_or_no
 from assistant.audio.echo import EchoGuard
 from assistant.audio.knock import KnockDetector
 from assistant.audio.vad import VadGate
+from assistant.commitment_desk import CHECK_DECKS, CommitmentDesk
 from assistant.events import (
     ControlPacer,
     KeywordHeard,
@@ -95,9 +96,11 @@ class Detectors:
     """next, repeat, we're done, ten more minutes: while prompts are read."""
     knock: KnockDetector | None = None
     """The agreed knock or clap pattern (listener.signals holds "knock"): heard when the pause word is."""
+    commit: PauseWordDetector | None = None
+    """"make a commitment", while listening and quiet: a commitment is made now (commitment_desk.py)."""
 
     def all(self) -> list[PauseWordDetector]:
-        return [d for d in (self.pause, self.commands, self.reconnect) if d is not None]
+        return [d for d in (self.pause, self.commands, self.reconnect, self.commit) if d is not None]
 
 
 class LiveSession:
@@ -115,7 +118,7 @@ class LiveSession:
                  spoken_cycles: int = 2, out: TextIO | None = None, store=None, scheduler=None,
                  now: Callable[[], object] | None = None, agreement=None, snooze_minutes: float = 10,
                  on_fact: Callable[[str, object], None] | None = None, learner=None,
-                 hearing: AnswerHearing | None = None) -> None:
+                 hearing: AnswerHearing | None = None, partners: tuple[str, ...] = ()) -> None:
         self.session = session
         self._hearing = hearing
         """What is said while agreeing a time (Whisper); made on the first spoken answer when not given."""
@@ -163,6 +166,9 @@ class LiveSession:
         self._stopped = False
         """A stop cut the running session short (it may go on to an offer to choose a time)."""
         self._next_learn_samples = 0
+        self.commitments = CommitmentDesk(store, output.say, lambda: self.out, self.now, self._save,
+                                          self._answer_hearing, partners)
+        """Making commitments and bringing them back: the mode is "commit" while one of its dialogs runs."""
         self.on_fact = on_fact
         """Called with ("pause", KeywordHeard), ("command", name), ("state", name), ("agreed", ResumeTime),
         ("reminder", ReminderDue) for logs and tests."""
@@ -177,7 +183,14 @@ class LiveSession:
     def t_ms(self) -> int:
         return self._samples * 1000 // SAMPLE_RATE
 
+    def _answer_hearing(self) -> AnswerHearing:
+        if self._hearing is None:
+            self._hearing = AnswerHearing()
+        return self._hearing
+
     def _mode(self) -> str:
+        if self.commitments.active:
+            return "commit"
         if self.reconnection is not None:
             return "reconnect"
         if self.session.state.value == "agreeing":
@@ -194,7 +207,8 @@ class LiveSession:
         mode = self._mode()
         hear = {self.detectors.pause: mode == "listen" and quiet,
                 self.detectors.commands: mode in ("session", "agree"),
-                self.detectors.reconnect: mode == "reconnect" and quiet}
+                self.detectors.reconnect: mode == "reconnect" and quiet,
+                self.detectors.commit: mode == "listen" and quiet}
         for detector in self.detectors.all():
             if not hear.get(detector):
                 detector.mute_for(seconds)  # skipped: its clock runs on, nothing is heard
@@ -207,6 +221,8 @@ class LiveSession:
                 if self._mode() == "listen":
                     self.pause_signal(signal.signal)
         self._take_requests()
+        if mode == "commit":
+            self.commitments.feed(block, quiet)
         if mode == "agree":
             self._collect_time_phrase(block, quiet)
             if self._dialog is not None and quiet:
@@ -247,6 +263,9 @@ class LiveSession:
             self._trigger("pause_word_heard", word=hit.word, spoken=spoken)
         elif detector is self.detectors.commands:
             self._command(hit.word)
+        elif detector is self.detectors.commit and self._mode() == "listen":
+            print(f"heard: {hit.word}", file=self.out, flush=True)
+            self.commitments.start_making()
         elif detector is self.detectors.reconnect and self.reconnection is not None:
             name = self._reconnect_of.get(hit.word, hit.word)
             print(f"heard: {hit.word}", file=self.out, flush=True)
@@ -293,9 +312,14 @@ class LiveSession:
         text = _normalise(line)
         if not text:
             return
+        if mode == "commit":  # the words as typed: a commitment keeps its capitals and punctuation
+            self.commitments.typed(line)
+            return
         if mode == "session" and self.session.state.value == "listening" and text not in self._command_of:
             mode = "listen"  # the session has ended and its last line is being said: commands still work
         if mode == "listen":
+            if self.commitments.typed_request(line):
+                return
             if text == "agree" or text.startswith("agree "):  # a time agreed later, as `assistant agree`
                 self.choose_time(text.removeprefix("agree").strip())
                 return
@@ -382,9 +406,8 @@ class LiveSession:
         if out.closed and self._utterance:
             audio, self._utterance = np.concatenate(self._utterance), None
             dialog = self._dialog
-            if self._hearing is None:
-                self._hearing = AnswerHearing()
-            heard = self._hearing.yes_no(audio) if dialog.awaiting_yes_no else self._hearing.time(
+            hearing = self._answer_hearing()
+            heard = hearing.yes_no(audio) if dialog.awaiting_yes_no else hearing.time(
                 audio, [choice.phrase for choice in dialog.choices])
             print(f"heard: {heard.words or '(nothing I know)'}{'' if heard.sure else ' (not sure)'}",
                   file=self.out, flush=True)
@@ -454,9 +477,14 @@ class LiveSession:
                 self.store.record_delivery(action.deck, action.prompt_id, action.at)
             else:
                 self.output.say(action.text)
+        if sitting.wants_commitment:  # "make a commitment" after a prompt: made now, then the prompts go on
+            sitting.wants_commitment = False
+            self.commitments.start_making()
         if sitting.finished:
             self.reconnection = None
             self._finish_reading(sitting)
+            if not sitting.snoozed and sitting.deck.name in CHECK_DECKS:
+                self.commitments.start_check()  # the open commitments, after the prompts
 
     def _finish_reading(self, sitting) -> None:
         """The prompts were read (or the couple said they were done): only now is the reminder kept, so a

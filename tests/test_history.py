@@ -29,15 +29,18 @@ MARKER = "zebra marmalade quartz"
 # onwards), so the local zone of the machine cannot move them into another week.
 WEEKS = [
     (date(2026, 10, 5), {"pauses": 6, "sessions_completed": 4, "sessions_stopped": 1, "agreements_made": 3,
-                         "agreements_kept": 2, "reconnections": 1, "prompts_read": 3, "false_alarms": 2}),
+                         "agreements_kept": 2, "reconnections": 1, "prompts_read": 3, "false_alarms": 2,
+                         "commitments_made": 2, "commitments_kept": 1}),
     (date(2026, 10, 12), {"pauses": 3, "sessions_completed": 3, "sessions_stopped": 0, "agreements_made": 2,
-                          "agreements_kept": 2, "reconnections": 2, "prompts_read": 4}),
+                          "agreements_kept": 2, "reconnections": 2, "prompts_read": 4, "commitments_kept": 2,
+                          "commitments_changed": 1}),
     (date(2026, 10, 19), {}),
     (date(2026, 10, 26), {"pauses": 1, "sessions_completed": 1, "sessions_stopped": 0, "agreements_made": 1,
                           "agreements_kept": 1, "reconnections": 1, "prompts_read": 2, "false_alarms": 1}),
 ]
 FIELDS = ["pauses", "sessions_completed", "sessions_stopped", "agreements_made", "agreements_kept",
-          "reconnections", "prompts_read", "false_alarms"]
+          "reconnections", "prompts_read", "false_alarms", "commitments_made", "commitments_kept",
+          "commitments_changed"]
 
 
 @pytest.fixture
@@ -74,6 +77,13 @@ def store_weeks(env: dict[str, str], weeks=WEEKS, heard: str = "in twenty minute
                 if i < counts["agreements_kept"]:
                     store.mark_fired(agreement.id, wednesday + timedelta(hours=3))
                     store.mark_read(agreement.id, wednesday + timedelta(hours=3, minutes=5))
+            made = [store.add_commitment(f"I'll say {heard} {i}", None, wednesday) for i in
+                    range(counts.get("commitments_made", 0))] or store.open_commitments()
+            for i in range(counts.get("commitments_kept", 0)):  # kept, then a "not yet" that counts nowhere
+                store.check_commitment(made[i % len(made)].id, "kept", wednesday + timedelta(hours=5))
+                store.check_commitment(made[i % len(made)].id, "not_yet", wednesday + timedelta(hours=5))
+            for i in range(counts.get("commitments_changed", 0)):
+                store.check_commitment(made[i].id, "changed", wednesday + timedelta(hours=6), f"I'll say {heard} more")
             days = counts.get("reconnections", 0)
             for i in range(counts.get("prompts_read", 0)):  # spread over `days` days of the week
                 store.record_delivery("reconnection", f"prompt-{i}", wednesday + timedelta(days=i % days, hours=4))
@@ -100,13 +110,14 @@ def test_history_prints_a_plain_table_with_one_row_per_week_when_piped(env) -> N
     assert "\x1b" not in done.stdout
     heading, rule, *rows = done.stdout.splitlines()
     assert re.split(r"\s{2,}", heading.strip()) == ["week of", "pauses", "false alarms", "completed", "stopped",
-                                                   "agreed", "kept", "reconnected"]
+                                                   "agreed", "kept", "reconnected", "commitments made",
+                                                   "commitments kept", "commitments changed"]
     assert set(rule) == {"─"} and len(rule) == max(len(line) for line in (heading, *rows))
     assert [row.split() for row in rows] == [
-        ["Mon", "05", "Oct", "2026", "6", "2", "4", "1", "3", "2", "1"],
-        ["Mon", "12", "Oct", "2026", "3", "0", "3", "0", "2", "2", "2"],
-        ["Mon", "19", "Oct", "2026", "0", "0", "0", "0", "0", "0", "0"],
-        ["Mon", "26", "Oct", "2026", "1", "1", "1", "0", "1", "1", "1"],
+        ["Mon", "05", "Oct", "2026", "6", "2", "4", "1", "3", "2", "1", "2", "1", "0"],
+        ["Mon", "12", "Oct", "2026", "3", "0", "3", "0", "2", "2", "2", "0", "2", "1"],
+        ["Mon", "19", "Oct", "2026", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"],
+        ["Mon", "26", "Oct", "2026", "1", "1", "1", "0", "1", "1", "1", "0", "0", "0"],
     ]
 
 
@@ -242,7 +253,8 @@ def test_a_typed_session_run_to_its_end_and_one_stopped_by_voice_show_in_the_his
     weeks = [json.loads(line) for line in done.stdout.splitlines()]
     totals = {f: sum(w[f] for w in weeks) for f in FIELDS}  # summed: the two might straddle midnight on Sunday
     assert totals == {"pauses": 2, "sessions_completed": 1, "sessions_stopped": 1, "agreements_made": 1,
-                      "agreements_kept": 0, "reconnections": 0, "prompts_read": 0, "false_alarms": 1}
+                      "agreements_kept": 0, "reconnections": 0, "prompts_read": 0, "false_alarms": 1,
+                      "commitments_made": 0, "commitments_kept": 0, "commitments_changed": 0}
 
 
 def test_closing_the_assistant_mid_session_stores_the_session_as_stopped(env, tmp_path: Path) -> None:

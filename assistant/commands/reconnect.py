@@ -10,7 +10,9 @@ from assistant.commands import EXIT_OK, UserError, config_of
 from assistant.commands.stored import open_store
 from assistant.events import PlayCue, RecordDelivery, Say
 from assistant.prompts import DECKS, DeckError, load_deck
+from assistant.session.commitments import MakeCommitment
 from assistant.session.reconnect import Reconnection, typed_command
+from assistant.store import StoreError
 
 
 def cmd_reconnect(args: argparse.Namespace) -> int:
@@ -46,6 +48,9 @@ def cmd_reconnect(args: argparse.Namespace) -> int:
                 print("assistant: Say next, repeat, or we're done.", flush=True)
                 continue
             sitting.command(command, datetime.now(UTC))
+            if sitting.wants_commitment:  # "make a commitment" after a prompt: made now, then the prompts go on
+                sitting.wants_commitment = False
+                _make_typed(store, lines, config.commitments.partners)
         store.close()
         return EXIT_OK
     # Imported only here: the live path loads the speech engines, which the typed one never needs.
@@ -58,3 +63,25 @@ def cmd_reconnect(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+def _make_typed(store, lines, partners) -> None:
+    """A commitment typed during `reconnect --text`: read back, and kept only after a typed yes."""
+    making = MakeCommitment(partners=partners)
+    making.begin()
+    while True:
+        for action in making.outbox:
+            if isinstance(action, Say):
+                print(f"assistant: {action.text}", flush=True)
+            else:
+                try:
+                    made = store.add_commitment(action.text, action.by, datetime.now(UTC))
+                    print(f"commitment kept: {made.id}", flush=True)
+                except StoreError as e:
+                    print(f"not saved: {e}", flush=True)
+        making.outbox.clear()
+        line = None if making.finished else next(lines, None)
+        if line is None:
+            return
+        making.heard(line)
+

@@ -332,6 +332,22 @@ def hear_command(recogniser: WhisperRecogniser, audio: np.ndarray, phrases: dict
     return Heard("none", True, "none", transcript.avg_logprob, transcript.text)
 
 
+WORDS_LOGPROB = -1.0
+"""A commitment in the couple's own words is read back only when Whisper's mean log-probability per token is
+at least this (faster-whisper's own fallback bar; set before measuring, not tuned): below it, it is asked for
+again. The read-back and its yes are the real safeguard: nothing is kept that the couple did not hear."""
+
+
+def hear_words(recogniser: WhisperRecogniser, audio: np.ndarray) -> Heard:
+    """Free speech (a commitment's words): the transcript as Whisper wrote it, sure when Whisper was."""
+    transcript, _scores = recogniser.hear(audio, [])
+    evidence = Evidence(transcript, {}, -np.inf)
+    if _silent(evidence, WORDS_LOGPROB):
+        return Heard("", False, "none", transcript=transcript.text)
+    return Heard(transcript.text.strip(), transcript.avg_logprob >= WORDS_LOGPROB, "free", transcript.avg_logprob,
+                 transcript.text)
+
+
 class AnswerHearing:
     """The live dialog's ears: the process's recogniser (`hearing.model`, default tiny.en), loading in the
     background from the moment this is made, so the first answer does not wait for it."""
@@ -353,3 +369,6 @@ class AnswerHearing:
 
     def command(self, audio: np.ndarray, phrases: dict[str, tuple[str, ...]]) -> Heard:
         return hear_command(self.recogniser, audio, phrases)
+
+    def words(self, audio: np.ndarray) -> Heard:
+        return hear_words(self.recogniser, audio)

@@ -41,6 +41,9 @@ class Prompt:
     """What is said: short sentences, written to be heard."""
     theme: str = ""
     """Optional grouping, e.g. "repair"."""
+    invites_commitment: bool = False
+    """A card that may lead to a promise (`commitment = true` in the deck): after it the assistant says how to
+    make a commitment, which is read back and kept after a yes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +105,11 @@ def parse_deck(text: str, name: str, source: str = "") -> Deck:
             raise DeckError(f"{where}: prompts[{i}].id {pid!r} is used twice; ids must be unique in a deck")
         if not isinstance(body, str) or not body.strip():
             raise DeckError(f"{where}: prompts[{i}].text must be non-empty text")
+        if not isinstance(row.get("commitment", False), bool):
+            raise DeckError(f"{where}: prompts[{i}].commitment must be true or false")
         seen.add(pid)
-        prompts.append(Prompt(id=pid, text=" ".join(body.split()), theme=str(row.get("theme", ""))))
+        prompts.append(Prompt(id=pid, text=" ".join(body.split()), theme=str(row.get("theme", "")),
+                              invites_commitment=row.get("commitment", False)))
     return Deck(name=name, title=line("title"), chime=line("chime"), reminder=line("reminder"),
                 late_reminder=line("late_reminder"), intro=line("intro"), closing=line("closing"),
                 talk_minutes=float(talk), prompts=tuple(prompts))

@@ -14,12 +14,14 @@ from datetime import datetime
 
 from assistant.events import PlayCue, RecordDelivery, Say
 from assistant.prompts import Deck, Prompt, next_prompt
+from assistant.session.commitment_words import LINES as COMMITMENT_LINES
 
 RECONNECT_PHRASES = {
     "next": ("next", "next one", "next question"),
     "repeat": ("repeat", "say that again", "again"),
     "done": ("we're done", "we are done", "that's enough", "stop"),
     "snooze": ("ten more minutes", "not yet", "snooze"),
+    "commit": ("make a commitment", "i want to make a commitment"),
 }
 """What a partner may say while prompts are read (canonical name -> phrases)."""
 SNOOZED = "Of course. I'll remind you again in {minutes} minutes."
@@ -40,6 +42,8 @@ class Reconnection:
     finished: bool = False
     snoozed: bool = False
     current: Prompt | None = None
+    wants_commitment: bool = False
+    """Someone said "make a commitment": the app hears it (session/commitments.py), then the prompts go on."""
     _read_this_sitting: int = 0
 
     def begin(self) -> None:
@@ -56,6 +60,8 @@ class Reconnection:
             return
         self.current = next_prompt(self.deck, self.delivered)
         self.outbox.append(Say(self.current.text))
+        if self.current.invites_commitment:
+            self.outbox.append(Say(COMMITMENT_LINES["invite"]))
 
     def _mark_read(self, now: datetime) -> None:
         if self.current is not None:
@@ -69,7 +75,8 @@ class Reconnection:
         self.finished = True
 
     def command(self, name: str, now: datetime) -> None:
-        """next: count the prompt as read, offer another; repeat: say it again; done: close; snooze: later."""
+        """next: count the prompt as read, offer another; repeat: say it again; done: close; snooze: later;
+        commit: a commitment is to be made now (`wants_commitment`), the prompt stays where it is."""
         if self.finished:
             return
         if name == "next":
@@ -80,6 +87,8 @@ class Reconnection:
         elif name == "done":
             self._mark_read(now)
             self._close()
+        elif name == "commit":
+            self.wants_commitment = True
         elif name == "snooze":
             self.outbox.append(Say(SNOOZED.format(minutes=round(self.snooze_minutes))))
             self.current = None

@@ -15,13 +15,15 @@ Why these choices:
 - Failures become `StoreError` with one line that says what happened and the fix. A folder that turns
   read-only opens read-only: stored agreements still read, writes raise StoreError.
 
-Split by job: `queries` (the Store and its records) apart from getting a usable database at all: `location`
+Split by job: `queries` (the Store and its records) and `commitments` (promises kept after a yes, mixed into
+the Store), apart from getting a usable database at all: `location`
 (where), `opening` (file permissions, read-only fallback), `schema` (migrations) and `diagnosis` (SQLite
-errors -> one line with the fix).
+errors -> one line with the fix); `timecodes` writes times and zones.
 """
 
 from __future__ import annotations
 
+from assistant.store.commitments import CHECK_OUTCOMES, Commitment
 from assistant.store.diagnosis import StoreError
 from assistant.store.location import APP_NAME, DB_NAME, data_dir
 from assistant.store.opening import open_store
@@ -30,11 +32,13 @@ from assistant.store.schema import MIGRATIONS, migrate
 
 __all__ = [
     "APP_NAME",
+    "CHECK_OUTCOMES",
     "DB_NAME",
     "MIGRATIONS",
     "OUTCOMES",
     "STATUSES",
     "Agreement",
+    "Commitment",
     "Store",
     "StoreError",
     "WeekCounts",

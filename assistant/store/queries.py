@@ -6,13 +6,17 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from assistant.store.commitments import CommitmentQueries
 from assistant.store.diagnosis import StoreError, store_error
 from assistant.store.schema import migrate
+from assistant.store.timecodes import stamp as _ts
+from assistant.store.timecodes import unstamp as _from_ts
+from assistant.store.timecodes import zone_name as _zone_name
+from assistant.store.timecodes import zone_named as _zone
 
 __all__ = ["OUTCOMES", "STATUSES", "Agreement", "Store", "WeekCounts"]
 
@@ -71,41 +75,13 @@ class WeekCounts:
     """Prompts read aloud from any deck."""
     false_alarms: int = 0
     """Pauses cancelled as false alarms ("false alarm", or stop at once): the ear learns from each."""
+    commitments_made: int = 0
+    """Commitments kept after a yes to their read-back."""
+    commitments_kept: int = 0
+    """Times an open commitment was brought back and the couple said it was kept."""
+    commitments_changed: int = 0
+    """Times a commitment's wording was changed when it was brought back (or by `commitments change`)."""
 
-
-
-# --- time and zone encoding --------------------------------------------------------------------------
-
-def _ts(moment: datetime) -> str:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("times given to the store must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _from_ts(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _zone_name(moment: datetime) -> str:
-    key = getattr(moment.tzinfo, "key", None)
-    if key:
-        return key
-    offset = moment.utcoffset() or timedelta(0)
-    if not offset:
-        return "UTC"
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _zone(name: str) -> tzinfo:
-    if name[:1] in "+-" and len(name) == 6:
-        sign = 1 if name[0] == "+" else -1
-        return timezone(sign * timedelta(hours=int(name[1:3]), minutes=int(name[4:6])))
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 # --- the store ---------------------------------------------------------------------------------------
@@ -113,7 +89,7 @@ def _zone(name: str) -> tzinfo:
 _AGREEMENT_COLUMNS = "id, created_at, resume_at, zone, heard, status, fired_at, snoozed_until, read_at"
 
 
-class Store:
+class Store(CommitmentQueries):
     """All reads and writes of the assistant's data, over one SQLite connection handed in.
 
     `Store(sqlite3.connect(":memory:"))` works for tests; `open_store()` is the real thing.
@@ -373,6 +349,7 @@ class Store:
             if deck == "reconnection" and day not in reconnection_days:
                 reconnection_days.add(day)
                 bump(at, "reconnections")
+        self._commitment_counts(bump)
         return [WeekCounts(week=week, **counts) for week, counts in sorted(weeks.items())]
 
     def forget_everything(self) -> None:
@@ -384,7 +361,8 @@ class Store:
         the rows are gone already, and running it again once the other copy is idle empties the WAL.
         """
         with self._write("forget the stored data") as conn:
-            for table in ("agreements", "sessions", "pauses", "deliveries", "rituals", "false_alarms"):
+            for table in ("agreements", "sessions", "pauses", "deliveries", "rituals", "false_alarms",
+                          "commitment_checks", "commitments"):
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM sqlite_sequence")
         try:

@@ -52,6 +52,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "UPDATE agreements SET read_at = fired_at WHERE status = 'fired'",
         "ALTER TABLE rituals ADD COLUMN reading_at TEXT",
     ),
+    # 5: commitments said aloud and kept after a yes (text only, never audio), and how each went when it was
+    # brought back. A change of wording keeps the old words in its check, so the history can count it.
+    (
+        """CREATE TABLE commitments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+            by TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'dropped')),
+            closed_at TEXT,
+            last_checked_at TEXT)""",
+        """CREATE TABLE commitment_checks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            commitment_id INTEGER NOT NULL REFERENCES commitments (id),
+            at TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('kept', 'not_yet', 'changed', 'dropped')),
+            old_text TEXT)""",
+        "CREATE INDEX commitment_checks_by_commitment ON commitment_checks (commitment_id)",
+    ),
 )
 """Ordered schema steps; the database's PRAGMA user_version counts how many have been applied."""
 
