@@ -28,6 +28,10 @@ from assistant.speech.near_misses import close_words, dictionary, parts_of
 
 NEAR_MISSES = 10
 """Dictionary words close to the pause word scored against it (with its parts)."""
+WINDOW_SECONDS = 8.0
+"""Whisper hears the candidate's stretch in an 8 s window, not its usual 30 s: the check takes 0.43 s instead of
+1.02 s (median, busy 2-core machine), its margins correlate 0.98 with the full window's, and it keeps as many
+words and turns down as many near misses (63 synthetic candidates)."""
 LEADS = 2
 """The word is at the end of the stretch, written as one word or a few: it is framed after the transcript
 with its last 1..LEADS words taken away (and alone)."""
@@ -81,8 +85,9 @@ def _framed(lead: str, phrase: str) -> str:
 class WordCheck:
     """Whisper's check of pause-word candidates; one for all the pause words, sharing the answers' recogniser."""
 
-    def __init__(self, recogniser: WhisperRecogniser) -> None:
+    def __init__(self, recogniser: WhisperRecogniser, window_seconds: float = WINDOW_SECONDS) -> None:
         self.recogniser = recogniser
+        self.window_seconds = window_seconds
 
     def check(self, word: str, audio: np.ndarray) -> CheckResult:
         """The margin of `word` over its near misses in `audio` (the candidate's stretch, ending just after it)."""
@@ -95,7 +100,7 @@ class WordCheck:
             asked.extend(dict.fromkeys(_framed(lead, p) for lead in framings(transcript) for p in (*words, *misses)))
             return asked
 
-        transcript, scores = self.recogniser.hear(audio, phrases)
+        transcript, scores = self.recogniser.hear(audio, phrases, window_seconds=self.window_seconds)
         scored = dict(zip(asked, scores, strict=False))  # the last score is the transcript's own: not a phrase
         said = [s for text, s in scored.items() if target in _squash(text)]
         other = [s for text, s in scored.items() if target not in _squash(text)]
@@ -129,6 +134,7 @@ def background_check(model_dir: str | None = None) -> Callable[[str, np.ndarray]
 __all__ = [
     "LEADS",
     "NEAR_MISSES",
+    "WINDOW_SECONDS",
     "CheckResult",
     "WordCheck",
     "background_check",
