@@ -686,4 +686,5 @@ __all__ = [
     "run_knock_spoken",
     "run_spoken",
     "sentences_for",
+    "usable_takes",
 ]

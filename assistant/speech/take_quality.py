@@ -59,5 +59,5 @@ def take_problem(clip: np.ndarray, word: str) -> str | None:
     return None
 
 
-__all__ = ["CLIPPED_FRACTION", "MIN_SPEECH_SECONDS", "SILENT_DBFS", "SPEECH_SECONDS_PER_WORD", "level_dbfs",
+__all__ = ["CLIPPED_FRACTION", "MIN_SPEECH_SECONDS", "SAMPLE_RATE", "SILENT_DBFS", "SPEECH_SECONDS_PER_WORD", "level_dbfs",
            "take_problem", "voiced_seconds"]
