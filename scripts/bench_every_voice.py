@@ -53,13 +53,28 @@ def voices(quick: bool) -> list[tuple[str, str, object]]:
     return out
 
 
-def heard(audio: np.ndarray, word: str, second_stage: bool) -> bool:
+def speech_end(audio: np.ndarray) -> float:
+    """Seconds to the last 10 ms louder than -40 dBFS: where the word said last ends."""
+    frames = audio[:len(audio) // 160 * 160].reshape(-1, 160).astype(np.float64)
+    loud = np.nonzero(np.sqrt((frames ** 2).mean(axis=1)) > 32768 * 0.01)[0]
+    return (loud[-1] + 1) * 0.01 if len(loud) else len(audio) / 16000
+
+
+def heard(audio: np.ndarray, word: str, second_stage: bool) -> tuple[bool, float | None]:
+    """Whether the listener heard the word in the clip, and the latency from the end of speech to the
+    detection: on the audio clock, plus the wall time of the block that emitted it (the check runs in it)."""
     config = Config(listener=ListenerConfig(pause_words=(word,), second_stage=second_stage))
     detector, _ = build_detector(config, [word])
     pad = np.zeros(8000, np.int16)
     clip = np.concatenate([pad, audio, pad, pad])
-    found = [e for i in range(0, len(clip), 480) for e in detector.process(clip[i:i + 480])]
-    return bool(found + detector.flush())
+    end = 0.5 + speech_end(audio)
+    for i in range(0, len(clip), 480):
+        began = time.perf_counter()
+        found = detector.process(clip[i:i + 480])
+        spent = time.perf_counter() - began
+        if found:
+            return True, found[0].t_ms / 1000 - end + spent
+    return bool(detector.flush()), None
 
 
 def main() -> int:
@@ -71,6 +86,7 @@ def main() -> int:
     per_engine: dict[tuple[str, bool], list[bool]] = defaultdict(list)
     clips: dict[bool, list[bool]] = defaultdict(list)
     missed: dict[bool, list[str]] = defaultdict(list)
+    latency: dict[bool, list[float]] = defaultdict(list)
     for engine, name, render in voices(args.quick):
         rendered = []
         for saying in SAYINGS:
@@ -83,7 +99,10 @@ def main() -> int:
         if len(rendered) < len(SAYINGS):
             continue
         for stage in (False, True):
-            results = [heard(a, args.word, stage) for a in rendered]
+            outcomes = [heard(a, args.word, stage) for a in rendered]
+            results = [ok for ok, _ in outcomes]
+            latency[stage] += [lat for (ok, lat), saying in zip(outcomes, SAYINGS, strict=True)
+                               if lat is not None and saying.endswith("{w}")]
             clips[stage] += results
             per_engine[(engine, stage)].append(all(results))
             if not all(results):
@@ -97,6 +116,9 @@ def main() -> int:
         for (engine, s), vs in sorted(per_engine.items()):
             if s == stage:
                 print(f"  {engine:10s} {np.mean(vs):.3f} ({sum(vs)}/{len(vs)})")
+        if latency[stage]:
+            print(f"  latency, end of the word to detection (word said last, check included): p50 "
+                  f"{np.percentile(latency[stage], 50):.2f} s, p95 {np.percentile(latency[stage], 95):.2f} s")
         print("  missed: " + ", ".join(missed[stage][:40]))
     print(f"\n{(time.monotonic() - began) / 60:.1f} min")
     return 0

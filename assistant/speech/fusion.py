@@ -56,6 +56,9 @@ CHECK_BAR = -2.0
 """The check's margin (log-probability of the word over its best near miss) that leaves a score unchanged."""
 CHECK_WEIGHT = 2.0
 """Weight of the check's margin over `CHECK_BAR` added to the fused log-odds of a checked candidate."""
+CHECK_ALPHA = 1.0
+"""Share of its fused log-odds (over the bar) a checked candidate keeps: below 1 the check can carry a word the
+keyword search missed."""
 CHECK_BEFORE_SECONDS = 2.0
 """Audio given to the check before the candidate's end: the word and the words said just before it."""
 HISTORY_SECONDS = 3.0
@@ -91,7 +94,8 @@ class _Candidate:
         """Fused log-odds, with the second stage's opinion when it has given one."""
         if self.margin is None:
             return self.fused()
-        return self.fused() + CHECK_WEIGHT * (max(self.margin, -20.0) - CHECK_BAR)
+        over = self.fused() - FUSED_BAR
+        return FUSED_BAR + CHECK_ALPHA * over + CHECK_WEIGHT * (max(self.margin, -20.0) - CHECK_BAR)
 
 
 @dataclass(frozen=True)
