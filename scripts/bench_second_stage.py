@@ -186,7 +186,9 @@ args_top = 8
 
 
 def policies() -> dict:
-    out: dict = {"first stage": {"floor": None}}
+    out: dict = {"first stage": {"floor": None},
+                 shipped_policy(): {"floor": fusion.CHECK_FLOOR, "weight": fusion.CHECK_WEIGHT, "bar": fusion.CHECK_BAR,
+                                    "sure": fusion.CHECK_SURE, "alpha": fusion.CHECK_ALPHA}}
     for floor, w, bar, sure, alpha in itertools.product(FLOORS, WEIGHTS, BARS, SURES, ALPHAS):
         out[policy_name(floor, w, bar, sure, alpha)] = {"floor": floor, "weight": w, "bar": bar, "sure": sure,
                                                         "alpha": alpha}
