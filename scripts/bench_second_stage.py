@@ -39,6 +39,7 @@ from bench_ear import (
     FUSION_FLOOR,
     PAD_S,
     REAL,
+    TAKES,
     Material,
     events,
     hours_of,
@@ -121,8 +122,13 @@ def collect(args, material: Material, checker: Checker) -> dict:
     streams = [(b / s["wav"], e) for b in [args.build, *args.fa_build] for s, e in material.streams(b)]
     held = held_out_sources(args, material)
     for folder, phrase in REAL.items():
-        head = trained(args, f"{folder}-none", phrase)
         clips = material.real_clips(args.real / folder)
+        if args.takes:  # as bench_ear.py draws them: 6 clips become the couple's takes, out of the test set
+            chosen = set(np.random.default_rng(0).choice(len(clips), TAKES, replace=False).tolist())
+            head = trained(args, f"{folder}-takes", phrase, [read_audio(clips[i][0]) for i in sorted(chosen)])
+            clips = [c for i, c in enumerate(clips) if i not in chosen]
+        else:
+            head = trained(args, f"{folder}-none", phrase)
         other = next(f for f, p in REAL.items() if p != phrase)
         others = material.real_clips(args.real / other)
         pos = [candidate_rows(head, e, padded(p), phrase, checker) for p, e in clips]
@@ -248,6 +254,8 @@ def main() -> int:
     ap.add_argument("--rows", type=Path, default=Path("/work/corpus/second_stage_rows.json"))
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--no-synthetic", action="store_true")
+    ap.add_argument("--takes", action="store_true", help="heads trained with 6 of each phrase's recordings as "
+                    "the couple's takes (those 6 left out of the test); use another --rows file")
     args = ap.parse_args()
     args_top = args.top
     args.recipe = FULL
