@@ -106,10 +106,11 @@ class WhisperRecogniser:
         encoded = self._model.model.encode(get_ctranslate2_storage(pad_or_trim(features, window)[None]), to_cpu=True)
         return encoded, frames
 
-    def _generate(self, encoded) -> Transcript:
+    def _generate(self, encoded, max_tokens: int = 64) -> Transcript:
         result = self._model.model.generate(encoded, [self._prompt], beam_size=1, return_scores=True,
                                             return_no_speech_prob=True, suppress_blank=True,
-                                            suppress_tokens=self._suppress, max_length=len(self._prompt) + 64)[0]
+                                            suppress_tokens=self._suppress,
+                                            max_length=len(self._prompt) + max_tokens)[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = self._tokenizer.decode(tokens).strip()
         cumulative = result.scores[0] * len(tokens)  # scores are length-normalised (penalty 1)
@@ -134,14 +135,16 @@ class WhisperRecogniser:
         return scores
 
     def hear(self, audio: np.ndarray, texts: list[str] | Callable[[str], list[str]], *,
-             window_seconds: float = 30.0) -> tuple[Transcript, list[float]]:
+             window_seconds: float = 30.0, max_tokens: int = 64) -> tuple[Transcript, list[float]]:
         """The transcript and the closed set's scores from one encoding of the audio. `texts` may depend on the
         transcript (a function of its text). The last score is the transcript's own (scored the same way: the
         yardstick for how well a closed-set phrase explains the sound), or -inf when there is no transcript.
-        `window_seconds` below 30 encodes a shorter window (faster; scores shift, so measure before using it)."""
+        `window_seconds` below 30 encodes a shorter window (faster; scores shift, so measure before using it);
+        `max_tokens` bounds the transcript (a few seconds hold a dozen tokens; noise can make Whisper repeat
+        a phrase until the bound)."""
         with self._lock:
             encoded, frames = self._encode(audio, window_seconds)
-            transcript = self._generate(encoded)
+            transcript = self._generate(encoded, max_tokens)
             texts = texts(transcript.text) if callable(texts) else list(texts)
             candidates = [*texts, transcript.text] if transcript.text else list(texts)
             scores = self._score(encoded, frames, candidates)

@@ -35,6 +35,12 @@ words and turns down as many near misses (63 synthetic candidates)."""
 LEADS = 2
 """The word is at the end of the stretch, written as one word or a few: it is framed after the transcript
 with its last 1..LEADS words taken away (and alone)."""
+LEAD_WORDS = 5
+"""At most this many of the transcript's words are said before the word: 2 s hold about five, and Whisper
+can write a noisy stretch as one phrase over and over, which made checks of 1.3-4.2 s (a 4-minute stream of
+talk, 12 checks)."""
+MAX_TOKENS = 24
+"""The check's transcript stops here: a 2 s stretch holds about a dozen tokens."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def near_misses(word: str) -> tuple[str, ...]:
 def framings(transcript: str, leads: int = LEADS) -> list[str]:
     """The words to say a phrase after: nothing, and the transcript without its last 1..`leads` words."""
     written = transcript.strip().rstrip(".?!").split()
-    return list(dict.fromkeys(["", *(" ".join(written[:len(written) - k]) for k in range(1, leads + 1)
+    return list(dict.fromkeys(["", *(" ".join(written[:len(written) - k][-LEAD_WORDS:]) for k in range(1, leads + 1)
                                      if len(written) > k)]))
 
 
@@ -100,7 +106,8 @@ class WordCheck:
             asked.extend(dict.fromkeys(_framed(lead, p) for lead in framings(transcript) for p in (*words, *misses)))
             return asked
 
-        transcript, scores = self.recogniser.hear(audio, phrases, window_seconds=self.window_seconds)
+        transcript, scores = self.recogniser.hear(audio, phrases, window_seconds=self.window_seconds,
+                                                  max_tokens=MAX_TOKENS)
         scored = dict(zip(asked, scores, strict=False))  # the last score is the transcript's own: not a phrase
         said = [s for text, s in scored.items() if target in _squash(text)]
         other = [s for text, s in scored.items() if target not in _squash(text)]
@@ -133,6 +140,8 @@ def background_check(model_dir: str | None = None) -> Callable[[str, np.ndarray]
 
 __all__ = [
     "LEADS",
+    "LEAD_WORDS",
+    "MAX_TOKENS",
     "NEAR_MISSES",
     "WINDOW_SECONDS",
     "CheckResult",
