@@ -15,7 +15,7 @@ from typing import TextIO
 
 import numpy as np
 
-from assistant.audio.vad import VadGate
+from assistant.audio.vad import Utterances
 from assistant.commitment_list import CommitmentInputError, match_name, parse_id, record, table
 from assistant.events import KeepCommitment, RecordCommitmentCheck, Say
 from assistant.hearing.answers import AnswerHearing
@@ -49,8 +49,7 @@ class CommitmentDesk:
         self.dialog: MakeCommitment | CheckCommitments | None = None
         self._changing: int | None = None
         """The id whose new wording a typed `commitments change ID TEXT` is confirming."""
-        self._gate: VadGate | None = None
-        self._utterance: list | None = None
+        self._utterances: Utterances | None = None
 
     @property
     def active(self) -> bool:
@@ -139,18 +138,13 @@ class CommitmentDesk:
 
     def feed(self, block: np.ndarray, quiet: bool) -> None:
         """A microphone block while a dialog runs; `quiet` is False while the assistant's voice may be heard."""
-        if self._gate is None:
-            self._gate = VadGate(hangover_ms=WORDS_HANGOVER_MS)
+        if self._utterances is None:
+            self._utterances = Utterances(hangover_ms=WORDS_HANGOVER_MS)
         if not quiet:
-            self._utterance = None
+            self._utterances.drop()
             return
-        gated = self._gate.process(block)
-        if gated.opened:
-            self._utterance = []
-        if self._utterance is not None:
-            self._utterance.extend(op for op in gated.ops if not isinstance(op, int))
-        if gated.closed and self._utterance:
-            audio, self._utterance = np.concatenate(self._utterance), None
+        _, audio = self._utterances.feed(block)
+        if audio is not None:
             self.heard_audio(audio)
 
     def heard_audio(self, audio: np.ndarray) -> None:
@@ -190,7 +184,9 @@ class CommitmentDesk:
                 if done is not None:
                     self._print(f"commitment {done.id}: {action.outcome}")
         if dialog.finished:
-            self.dialog, self._changing, self._utterance = None, None, None
+            self.dialog, self._changing = None, None
+            if self._utterances is not None:
+                self._utterances.drop()
 
     def _keep(self, action: KeepCommitment) -> None:
         if self.store is None:

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
 
-import numpy as np
 from dateutil import tz
 
 from assistant.answers import yes_or_no
 from assistant.audio.echo import EchoGuard
 from assistant.audio.knock import KnockDetector
-from assistant.audio.vad import VadGate
+from assistant.audio.vad import Utterances
 from assistant.commitment_desk import CHECK_DECKS, CommitmentDesk
 from assistant.events import (
     ControlPacer,
@@ -142,8 +141,8 @@ class LiveSession:
         self.echo = EchoGuard(ECHO_TAIL_SECONDS, SAMPLE_RATE)
         """Whether the assistant's own voice may be in the microphone (pause word and knock are not heard then)."""
         self._dialog = None
-        self._utterance: list | None = None
-        self._gate = None
+        self._utterances: Utterances | None = None
+        """The answer being said while agreeing a time (made with the dialog)."""
         self.reconnection = None
         self._due = None
         self._claimed: list = []
@@ -388,23 +387,19 @@ class LiveSession:
         if self._dialog is None:
             min_break, max_break = self._breaks()
             self._dialog = AgreeDialog(min_break=min_break, max_break=max_break, choices=list(self._choices))
-            self._gate = VadGate(hangover_ms=ANSWER_HANGOVER_MS)
+            self._utterances = Utterances(hangover_ms=ANSWER_HANGOVER_MS)
 
     def _collect_time_phrase(self, block, quiet: bool) -> None:
         """While agreeing: gather one utterance, hear it with the recogniser (`hearing.answers`: the offered
         times or yes / no as a closed set beside the transcript), then answer the dialog with it."""
         self._ensure_dialog()
         if not quiet:
-            self._utterance = None
+            self._utterances.drop()
             return
-        out = self._gate.process(block)
-        if out.opened:
-            self._utterance = []
+        opened, audio = self._utterances.feed(block)
+        if opened:
             self._dialog.heard_speech()
-        if self._utterance is not None:
-            self._utterance.extend(op for op in out.ops if not isinstance(op, int))
-        if out.closed and self._utterance:
-            audio, self._utterance = np.concatenate(self._utterance), None
+        if audio is not None:
             dialog = self._dialog
             hearing = self._answer_hearing()
             heard = hearing.yes_no(audio) if dialog.awaiting_yes_no else hearing.time(

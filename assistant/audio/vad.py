@@ -84,3 +84,28 @@ class VadGate:
     def held_samples(self) -> int:
         """Samples held back (pre-roll and partial frame) that neither went out nor were skipped yet."""
         return sum(len(f) for f in self._preroll) + len(self._pending)
+
+
+class Utterances:
+    """Whole utterances out of a stream: what a gate lets through from its opening to its closing, joined.
+
+    `feed(block)` returns (opened, utterance): whether speech began in this block, and the utterance that ended
+    in it (16 kHz int16) or None. `drop()` forgets a half-heard one (the assistant's own voice began)."""
+
+    def __init__(self, hangover_ms: int = HANGOVER_MS) -> None:
+        self._gate = VadGate(hangover_ms=hangover_ms)
+        self._parts: list[np.ndarray] | None = None
+
+    def feed(self, block: np.ndarray) -> tuple[bool, np.ndarray | None]:
+        out = self._gate.process(block)
+        if out.opened:
+            self._parts = []
+        if self._parts is not None:
+            self._parts.extend(op for op in out.ops if not isinstance(op, int))
+        if out.closed and self._parts:
+            audio, self._parts = np.concatenate(self._parts), None
+            return out.opened, audio
+        return out.opened, None
+
+    def drop(self) -> None:
+        self._parts = None
