@@ -53,8 +53,8 @@ class ListenerConfig:
     debounce_seconds: float = 2.0
     """A second detection of the same word within this many seconds is ignored."""
     second_stage: bool = True
-    """Learned detector: a candidate the ear is unsure of is checked by the speech recogniser (Whisper, on the
-    last two seconds of sound, in memory) before a pause starts."""
+    """Learned detector: every candidate the word model proposes is checked by the speech recogniser (Whisper,
+    on the last two seconds of sound, in memory) before a pause starts."""
     learn: bool = True
     """Learned detector: keep near misses and cancelled triggers as short numeric fingerprints of sound
     (never audio) and retrain the word model on them in the background; false keeps nothing."""

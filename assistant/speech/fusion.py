@@ -7,6 +7,9 @@ after it plus `KEYWORD_WEIGHT` times the keyword search's log-odds for the same 
 `MATCH_SECONDS` of it (a search that found nothing counts as 1 %). Evidence only grows, so a candidate is
 reported the moment it is strong enough: a clear word is not kept waiting for the search.
 
+Every candidate from `CHECK_FLOOR` up is then checked by the second stage (`check`: Whisper weighing the word
+against its near misses on the last seconds of sound, `hearing/word_check.py`), whose margin moves its score.
+
 Why not a gate: requiring a keyword candidate caps recall at the search's own ceiling; the weighted sum
 lets a very sure head pass alone. Measured on 315 real "alexa" recordings against 5.5 h of false-alarm
 material (`scripts/bench_ear.py --fusion`): recall at <= 0.5 false alarms per hour 9.8 % for the head
@@ -48,6 +51,8 @@ pairs, 6.64 h of corpus streams): the word said twice is heard in 98.9 % of pair
 and 99.3 % with it at 5.5; pairs of weaker hits add no false alarm at 4.5 and above, one (0.15/h) from
 3.5 down. (2.5, chosen first on 4.98 h, added that one on the 1.66 h it had not seen.)"""
 SECOND_CHANCE_SECONDS = 4.0
+SECOND_CHANCE_GAP = 0.6
+"""Two candidates closer than this are one utterance, not the word said twice."""
 CHECK_FLOOR = -20.0
 """Fused log-odds (over the bar) from which a candidate is given to the second stage, Whisper's check: low
 enough that a word the keyword search missed (cold, or a voice it hears badly) is checked when the head
@@ -69,14 +74,12 @@ in 2.65 h of synthetic two-person talk), at the default sensitivity, first stage
 75.9 % (the best policy measured: 93.3 and 78.4 %; the words missed then are those the head never proposed)."""
 CHECK_ALPHA = 1.0
 """Share of its fused log-odds (over the bar) a checked candidate keeps: below 1 the check can carry a word the
-keyword search missed. 0.25-0.5 heard 0.3 points more real "alexa" at 0.3-0.8 false alarms an hour; 1 kept
-none."""
+keyword search missed. 0.25-0.5 heard 0.3 points more real "alexa" at 0.3-0.8 false alarms an hour; 1 let
+none through."""
 CHECK_BEFORE_SECONDS = 2.0
 """Audio given to the check before the candidate's end: the word and the words said just before it."""
 HISTORY_SECONDS = 3.0
 """Audio kept for the check: the candidate's stretch ends at most this long ago."""
-SECOND_CHANCE_GAP = 0.6
-"""Two candidates closer than this are one utterance, not the word said twice."""
 
 
 def _logit(p: float) -> float:
