@@ -41,7 +41,6 @@ from bench_ear import (
     REAL,
     TAKES,
     Material,
-    events,
     hours_of,
     keyword_evidence,
     load_scorer,
@@ -61,6 +60,9 @@ FLOORS = (-40.0, -20.0, -14.0, -10.0, -6.0, -2.0)
 WEIGHTS = (1.0, 2.0, 4.0)
 BARS = (-4.0, -3.0, -2.0, -1.0)
 SURES = (6.0, 99.0)
+CANDIDATE_FLOORS = (-2.0, -4.0, -6.0, -8.0)
+"""Head log-odds (over its bar) from which a step opens a candidate (`fusion.CANDIDATE_FLOOR`): measured down to
+the floor the rows were collected at (--candidate-floor)."""
 ALPHAS = (1.0, 0.5, 0.25)
 """Share of the fused score a checked candidate keeps: below 1 the check can carry a candidate the keyword
 search missed (cold, or a voice it hears badly)."""
@@ -87,27 +89,49 @@ class Checker:
         return result.margin, result.transcript
 
 
-def candidate_rows(head: WordHead, emb: np.ndarray, audio: np.ndarray, phrase: str, checker: Checker) -> list[dict]:
+def runtime_candidates(lo: np.ndarray, floor: float, head: WordHead) -> list[dict]:
+    """Candidates as `fusion.FusedSpotter` opens them: a step at or above `floor` opens one unless one opened at
+    most `HEAD_SPAN_SECONDS` before; its head score is the best step within that span."""
+    out: list[dict] = []
+    span = round(fusion.HEAD_SPAN_SECONDS / 0.08)
+    for k in np.nonzero(lo >= floor)[0]:
+        if out and k - out[-1]["open"] <= span:
+            if lo[k] > out[-1]["head"]:
+                out[-1].update(head=float(lo[k]), peak=int(k))
+            continue
+        out.append({"open": int(k), "peak": int(k), "head": float(lo[k])})
+    for c in out:
+        c["end"] = (c["open"] + 1) * 0.08 - head.lag_seconds
+        c["peak_end"] = (c["peak"] + 1) * 0.08 - head.lag_seconds
+        c["at"] = (c["open"] + 1) * 0.08
+    return out
+
+
+def candidate_rows(head: WordHead, emb: np.ndarray, audio: np.ndarray, phrase: str, checker: Checker,
+                   floor: float = FUSION_FLOOR) -> list[dict]:
     lo = log_odds(head, emb)
-    evs = events(lo, FUSION_FLOOR, head)
-    if not evs:
+    cands = runtime_candidates(lo, floor, head)
+    if not cands:
         return []
-    kws = keyword_evidence(audio, phrase, [e["end"] for e in evs])
+    kws = keyword_evidence(audio, phrase, [c["end"] for c in cands])
     rows = []
-    for e, k in zip(evs, kws, strict=True):
-        step = round(e["detected_at"] / 0.08) - 1
-        f = fused_over_bar(float(lo[step:][:6].max()), k)
-        row = {"end": e["end"], "at": e["detected_at"], "fused": f, "margin": None, "heard": ""}
-        if f >= LOWEST_FLOOR:
-            row["margin"], row["heard"] = checker(phrase, audio, e["end"])
+    for c, k in zip(cands, kws, strict=True):
+        f = fused_over_bar(c["head"], k)
+        row = {"end": c["end"], "at": c["at"], "head": c["head"], "fused": f, "margin": None, "heard": ""}
+        if f >= LOWEST_FLOOR:  # the listener checks once the candidate's best step is in: hear up to it
+            row["margin"], row["heard"] = checker(phrase, audio, max(c["end"], c["peak_end"]))
         rows.append(row)
     return rows
 
 
 def policy_score(rows: list[dict], floor: float | None, weight: float = 0.0, bar: float = 0.0,
-                 sure: float = 99.0, alpha: float = 1.0) -> list[float]:
+                 sure: float = 99.0, alpha: float = 1.0, candidate: float = FUSION_FLOOR) -> list[float]:
+    """Each row's score under the policy; a row whose head score is below the candidate floor is no candidate."""
     out = []
     for r in rows:
+        if r.get("head", np.inf) < candidate:
+            out.append(-99.0)
+            continue
         s = r["fused"]
         if floor is not None and r["margin"] is not None and floor <= s < sure:
             s = alpha * s + weight * (max(r["margin"], -20.0) - bar)
@@ -131,14 +155,14 @@ def collect(args, material: Material, checker: Checker) -> dict:
             head = trained(args, f"{folder}-none", phrase)
         other = next(f for f, p in REAL.items() if p != phrase)
         others = material.real_clips(args.real / other)
-        pos = [candidate_rows(head, e, padded(p), phrase, checker) for p, e in clips]
+        pos = [candidate_rows(head, e, padded(p), phrase, checker, args.candidate_floor) for p, e in clips]
         print(f"{phrase}: {len(pos)} clips checked, {len(checker.seconds)} checks so far", flush=True)
         neg = []
         for path, emb in [*streams, *((p, e) for p, e in others)]:
             audio = padded(path) if path.parent.name == other else read_audio(path)
-            neg += candidate_rows(head, emb, audio, phrase, checker)
+            neg += candidate_rows(head, emb, audio, phrase, checker, args.candidate_floor)
         for audio, emb in held:
-            neg += candidate_rows(head, emb, audio, phrase, checker)
+            neg += candidate_rows(head, emb, audio, phrase, checker, args.candidate_floor)
         hours = hours_of([e for _, e in dev + fa] + [e for _, e in others] + [e for _, e in held])
         out[phrase] = {"pos": pos, "neg": neg, "hours": hours}
         print(f"{phrase}: {len(neg)} false-alarm candidates in {hours:.2f} h, {len(checker.seconds)} checks",
@@ -191,22 +215,26 @@ def report(name: str, pos: list[list[dict]], neg: list[dict], hours: float, poli
 args_top = 8
 
 
-def policies() -> dict:
-    out: dict = {"first stage": {"floor": None},
+def policies(collected_floor: float = FUSION_FLOOR) -> dict:
+    out: dict = {"first stage": {"floor": None, "candidate": fusion.CANDIDATE_FLOOR},
                  shipped_policy(): {"floor": fusion.CHECK_FLOOR, "weight": fusion.CHECK_WEIGHT, "bar": fusion.CHECK_BAR,
-                                    "sure": fusion.CHECK_SURE, "alpha": fusion.CHECK_ALPHA}}
-    for floor, w, bar, sure, alpha in itertools.product(FLOORS, WEIGHTS, BARS, SURES, ALPHAS):
-        out[policy_name(floor, w, bar, sure, alpha)] = {"floor": floor, "weight": w, "bar": bar, "sure": sure,
-                                                        "alpha": alpha}
+                                    "sure": fusion.CHECK_SURE, "alpha": fusion.CHECK_ALPHA,
+                                    "candidate": fusion.CANDIDATE_FLOOR}}
+    candidates = [c for c in CANDIDATE_FLOORS if c >= collected_floor]
+    for floor, w, bar, sure, alpha, cand in itertools.product(FLOORS, WEIGHTS, BARS, SURES, ALPHAS, candidates):
+        out[policy_name(floor, w, bar, sure, alpha, cand)] = {"floor": floor, "weight": w, "bar": bar, "sure": sure,
+                                                              "alpha": alpha, "candidate": cand}
     return out
 
 
-def policy_name(floor: float, w: float, bar: float, sure: float, alpha: float) -> str:
-    return f"floor {floor:+.0f} w {w:.0f} bar {bar:+.0f} sure {sure:.0f} alpha {alpha:.2f}"
+def policy_name(floor: float, w: float, bar: float, sure: float, alpha: float,
+                candidate: float = FUSION_FLOOR) -> str:
+    return f"cand {candidate:+.0f} floor {floor:+.0f} w {w:.0f} bar {bar:+.0f} sure {sure:.0f} alpha {alpha:.2f}"
 
 
 def shipped_policy() -> str:
-    return policy_name(fusion.CHECK_FLOOR, fusion.CHECK_WEIGHT, fusion.CHECK_BAR, fusion.CHECK_SURE, fusion.CHECK_ALPHA)
+    return policy_name(fusion.CHECK_FLOOR, fusion.CHECK_WEIGHT, fusion.CHECK_BAR, fusion.CHECK_SURE, fusion.CHECK_ALPHA,
+                       fusion.CANDIDATE_FLOOR)
 
 
 def synthetic_rows(args, material: Material, checker: Checker, word: str = "timeout") -> dict:
@@ -215,7 +243,7 @@ def synthetic_rows(args, material: Material, checker: Checker, word: str = "time
     streams = []
     for build in [args.build, *args.fa_build]:
         for s, emb in material.streams(build):
-            rows = candidate_rows(head, emb, read_audio(build / s["wav"]), word, checker)
+            rows = candidate_rows(head, emb, read_audio(build / s["wav"]), word, checker, args.candidate_floor)
             streams.append({"stream": s, "rows": rows})
     return {"streams": streams, "hours": hours_of([e for b in [args.build, *args.fa_build]
                                                     for _, e in material.streams(b)])}
@@ -253,6 +281,8 @@ def main() -> int:
     ap.add_argument("--heads", type=Path, default=Path("/work/corpus/heads"))
     ap.add_argument("--rows", type=Path, default=Path("/work/corpus/second_stage_rows.json"))
     ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--candidate-floor", type=float, default=FUSION_FLOOR,
+                    help="collect candidates from this head log-odds (lower: more candidates, slower)")
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--takes", action="store_true", help="heads trained with 6 of each phrase's recordings as "
                     "the couple's takes (those 6 left out of the test); use another --rows file")
@@ -271,11 +301,12 @@ def main() -> int:
             data["synthetic"] = synthetic_rows(args, material, checker)
         data["check_seconds"] = checker.seconds
         data["collect_seconds"] = time.monotonic() - began
+        data["candidate_floor"] = args.candidate_floor
         args.rows.write_text(json.dumps(data))
     secs = np.array(data["check_seconds"])
     print(f"checks: {len(secs)}, seconds each p50 {np.percentile(secs, 50):.2f} p95 {np.percentile(secs, 95):.2f} "
           f"(collected in {data['collect_seconds'] / 60:.0f} min)")
-    pols = policies()
+    pols = policies(data.get("candidate_floor", FUSION_FLOOR))
     results = {}
     for phrase, d in data["real"].items():
         n_checked = sum(r["margin"] is not None and r["fused"] >= fusion.CHECK_FLOOR for r in d["neg"])
