@@ -24,8 +24,13 @@ from assistant.audio.sources import MicSource
 from assistant.audio.steady import SteadyMic, SteadySpeaker
 from assistant.commitment_desk import ASKING_PHRASES
 from assistant.config import Config
+from assistant.ear.build import build_detector
+from assistant.ear.fusion import FusedSpotter
 from assistant.hearing.answers import AnswerHearing
+from assistant.hearing.detector import PauseWordDetector
+from assistant.hearing.engines import EngineChoice, build_recognizer, choose_engine
 from assistant.live import SAMPLE_RATE, Detectors, LiveSession
+from assistant.output.voice import Voice, voice_from_config
 from assistant.output.voice_output import VoiceOutput
 from assistant.scheduler import Scheduler
 from assistant.session import exercises
@@ -33,10 +38,6 @@ from assistant.session.machine import Session, SessionPlan
 from assistant.session.pacer import RATE
 from assistant.session.reconnect import reconnect_vocabulary
 from assistant.session.wording import all_lines, command_vocabulary
-from assistant.speech.detector import PauseWordDetector
-from assistant.speech.engines import EngineChoice, build_detector, build_recognizer, choose_engine
-from assistant.speech.fusion import FusedSpotter
-from assistant.speech.voice import Voice, voice_from_config
 from assistant.store import Store, data_dir
 from assistant.supervisor import Supervisor, announce_mic, announce_speaker
 
@@ -173,7 +174,7 @@ def home_learner(config: Config, detector: PauseWordDetector):
         return None
     # Imported only here: the learner brings the training stack (2-3 s of imports), which keyword search and
     # typed mode never need.
-    from assistant.speech.adaptation import HomeLearner
+    from assistant.ear.adaptation import HomeLearner
 
     return HomeLearner(detector.recognizer, data_dir(), say=lambda line: print(line, flush=True))
 

@@ -33,9 +33,9 @@ def run_checks(config: Config) -> Iterator[Check]:
 
 
 def _part_checks(config: Config) -> Iterator[Check]:
-    from assistant.speech.engines import EngineError, build_recognizer, choose_engine
-    from assistant.speech.recognizer import VocabularyError
-    from assistant.speech.vosk_engine import ModelError
+    from assistant.hearing.engines import EngineError, build_recognizer, choose_engine
+    from assistant.hearing.recognizer import VocabularyError
+    from assistant.hearing.vosk_engine import ModelError
 
     try:
         choice = choose_engine(config)
@@ -72,9 +72,9 @@ def _hearing_check(config: Config) -> Check:
 
 def _ear_checks(config: Config) -> Iterator[Check]:
     """The learned ear: its front-end loads, and each pause word has a head (or will learn one)."""
-    from assistant.speech.embedding import FrontEndError, SpeechEmbedder
-    from assistant.speech.training import default_recipe, find_head
-    from assistant.speech.word_head import HeadError, WordHead
+    from assistant.ear.embedding import FrontEndError, SpeechEmbedder
+    from assistant.ear.training import default_recipe, find_head
+    from assistant.ear.word_head import HeadError, WordHead
     from assistant.store import data_dir
 
     try:
@@ -102,7 +102,7 @@ def _ear_checks(config: Config) -> Iterator[Check]:
 
 def _learned_check(config: Config) -> Check:
     """What the ear learned at home: how much it holds and how to empty it."""
-    from assistant.speech.learned_store import MAX_WINDOWS, learned_summary
+    from assistant.ear.learned_store import MAX_WINDOWS, learned_summary
     from assistant.store import data_dir
 
     if not config.listener.learn:
@@ -150,7 +150,7 @@ def _voice_check(config: Config) -> Check:
         return Check("text-to-speech", True, "turned off in config (voice.enabled = false): words are printed")
     if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
         return Check("text-to-speech", False, "espeak-ng is missing: sudo apt install espeak-ng")
-    from assistant.speech.voice import PyttsxVoice, VoiceUnavailable
+    from assistant.output.voice import PyttsxVoice, VoiceUnavailable
 
     try:
         with PyttsxVoice(config.voice.rate_wpm, config.voice.voice, config.voice.volume) as voice:
@@ -165,7 +165,7 @@ def _voice_check(config: Config) -> Check:
 def _stray_file_check(began: float, left_in_tmp: list[Path]) -> Check:
     """Files a dependency wrote outside the data, cache and log folders while the checks loaded everything,
     or left in their temporary folder."""
-    from assistant.speech.training import cache_folder
+    from assistant.ear.training import cache_folder
     from assistant.store import data_dir
     from assistant.supervisor import log_dir
 

@@ -7,7 +7,7 @@ requests that are written to it (`ReminderDue`, `RecordDelivery`).
 
 | event          | from                        | to                      |
 |----------------|-----------------------------|-------------------------|
-| KeywordHeard   | speech/detector.py          | app (pause word)        |
+| KeywordHeard   | hearing/detector.py         | app (pause word)        |
 | SignalHeard    | audio/knock.py              | app (pause signal)      |
 | SpeakingStarted, Spoken, ExerciseDone | output/voice_output.py | app, setup (echo guard, dialog) |
 | ReminderDue    | scheduler.py                | app (reads a deck)      |

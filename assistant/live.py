@@ -37,13 +37,13 @@ from assistant.events import (
     StartExercise,
 )
 from assistant.hearing.answers import AnswerHearing
+from assistant.hearing.detector import PauseWordDetector
 from assistant.prompts import load_deck
 from assistant.session import exercises, pacer
 from assistant.session.choices import offer_words, offered_choices
 from assistant.session.dialog import AgreeDialog
 from assistant.session.reconnect import RECONNECT_PHRASES, Reconnection, typed_command
 from assistant.session.wording import COMMAND_PHRASES, FALSE_ALARM_PHRASES, FALSE_ALARM_SECONDS
-from assistant.speech.detector import PauseWordDetector
 from assistant.store import StoreError
 from assistant.timeparse import describe
 

@@ -30,15 +30,15 @@ from assistant.audio.vad import FRAME_SAMPLES, VadGate
 from assistant.calibration import Calibration, TakeScorer, calibrate, heard_summary, learned_threshold
 from assistant.config import Config, load_config
 from assistant.config_edit import check_writable, save_knock, save_pause_word, user_config_path
+from assistant.ear import enrollment
+from assistant.ear.build import ProgressBar
+from assistant.ear.fusion import FusedSpotter
+from assistant.ear.take_quality import take_problem
+from assistant.ear.training import default_recipe, find_head, head_path, train_head
+from assistant.ear.word_head import HeadSpotter, WordHead
 from assistant.events import SpeakingStarted, Spoken
-from assistant.speech import enrollment
-from assistant.speech.detector import threshold_for
-from assistant.speech.ear import ProgressBar
-from assistant.speech.engines import build_recognizer, choose_engine
-from assistant.speech.fusion import FusedSpotter
-from assistant.speech.take_quality import take_problem
-from assistant.speech.training import default_recipe, find_head, head_path, train_head
-from assistant.speech.word_head import HeadSpotter, WordHead
+from assistant.hearing.detector import threshold_for
+from assistant.hearing.engines import build_recognizer, choose_engine
 from assistant.store import data_dir
 
 TAKES_PER_PARTNER = 3

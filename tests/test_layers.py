@@ -18,7 +18,7 @@ _PURE = sorted([*(_ROOT / "session").glob("*.py"), *(_ROOT / "timeparse").glob("
                 _ROOT / "answers.py", _ROOT / "prompts" / "__init__.py"])
 """Modules that hold decisions only: the state machine, dialog, exercises, the pacer's plan, wording, choices,
 reconnection, the time parser, the shared vocabulary and the prompt choice."""
-_IO = ("assistant.audio", "assistant.output", "assistant.speech", "assistant.hearing", "assistant.store", "assistant.app",
+_IO = ("assistant.audio", "assistant.output", "assistant.ear", "assistant.hearing", "assistant.store", "assistant.app",
        "assistant.cli", "assistant.commands", "assistant.live", "assistant.setup", "assistant.supervisor", "assistant.service", "assistant.pause_socket",
        "assistant.listener_lock", "assistant.keypress", "assistant.doctor", "assistant.config",
        "assistant.history", "assistant.calibration", "sounddevice", "soundfile", "soxr", "pyttsx3", "pocketsphinx",
@@ -65,5 +65,5 @@ def test_the_check_sees_imports_inside_functions_and_relative_ones() -> None:
 
 
 def test_the_check_would_have_caught_the_old_session_package() -> None:
-    old = "from assistant.audio import tones\nfrom assistant.speech.voice import Clip, Voice\n"  # pacer.py before
-    assert {m for m in _imports(old, "assistant.session") if _is_io(m)} >= {"assistant.audio", "assistant.speech.voice"}
+    old = "from assistant.audio import tones\nfrom assistant.output.voice import Clip, Voice\n"  # pacer.py before
+    assert {m for m in _imports(old, "assistant.session") if _is_io(m)} >= {"assistant.audio", "assistant.output.voice"}

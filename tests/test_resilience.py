@@ -126,7 +126,7 @@ def test_an_error_in_a_stage_is_logged_and_the_listener_goes_on_with_its_session
     from assistant.app import build_app, run_listener
     from assistant.config import load_config
     from assistant.live import LiveSession
-    from assistant.speech.voice import TextVoice
+    from assistant.output.voice import TextVoice
     from assistant.supervisor import open_log
 
     class BreaksOnceWhileBreathing(LiveSession):

@@ -8,8 +8,8 @@ from assistant import setup
 from assistant.audio.devices import DeviceError
 from assistant.commands import EXIT_NOT_UNDERSTOOD, EXIT_OK, UserError
 from assistant.config_edit import ConfigWriteError
-from assistant.speech.engines import EngineError
-from assistant.speech.vosk_engine import ModelError
+from assistant.hearing.engines import EngineError
+from assistant.hearing.vosk_engine import ModelError
 
 
 def cmd_setup(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.audio import tones
+from assistant.output.voice import Clip, Voice
 from assistant.session.pacer import (
     FADE_SECONDS,
     RATE,
@@ -25,7 +26,6 @@ from assistant.session.pacer import (
     Timeline,
     sample_of,
 )
-from assistant.speech.voice import Clip, Voice
 
 
 def _resampled_length(clip: Clip, rate: int) -> int:

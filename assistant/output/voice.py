@@ -271,7 +271,7 @@ class PyttsxVoice:
         self._start()
 
     def _start(self) -> None:
-        code = ("import sys; from assistant.speech.voice import _worker_main; "
+        code = ("import sys; from assistant.output.voice import _worker_main; "
                 "_worker_main(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]))")
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))

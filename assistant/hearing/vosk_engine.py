@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech.recognizer import SAMPLE_RATE, VocabularyError, WordHit
+from assistant.hearing.recognizer import SAMPLE_RATE, VocabularyError, WordHit
 
 _LOGGER = logging.getLogger(__name__)
 _FILLER_COUNT = 400

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech.embedding import EMBEDDING_SIZE, SAMPLE_RATE, STEP_SAMPLES, SpeechEmbedder, embed_clip
-from assistant.speech.recognizer import WordHit
+from assistant.ear.embedding import EMBEDDING_SIZE, SAMPLE_RATE, STEP_SAMPLES, SpeechEmbedder, embed_clip
+from assistant.hearing.recognizer import WordHit
 
 WINDOW_STEPS = 16
 """Embeddings a head reads: 1.28 s."""

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech import augment
-from assistant.speech.embedding import STEP_SAMPLES, embed_clip
-from assistant.speech.near_misses import near_miss_texts
-from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all, trim
-from assistant.speech.word_head import WINDOW_STEPS, HeadError, WordHead, silence_rows
+from assistant.ear import augment
+from assistant.ear.embedding import STEP_SAMPLES, embed_clip
+from assistant.ear.tts_voices import SAMPLE_RATE, available_voices, render_all, trim
+from assistant.ear.word_head import WINDOW_STEPS, HeadError, WordHead, silence_rows
+from assistant.hearing.near_misses import near_miss_texts
 
 RECIPE_VERSION = "ear-1"
 """Changes whenever training changes in a way that changes heads: cached heads of other versions retrain."""

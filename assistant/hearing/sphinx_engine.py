@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from assistant.speech.phonemes import PhonemeError, cmu_phones
-from assistant.speech.recognizer import SAMPLE_RATE, VocabularyError, WordHit
+from assistant.hearing.phonemes import PhonemeError, cmu_phones
+from assistant.hearing.recognizer import SAMPLE_RATE, VocabularyError, WordHit
 
 _LOGGER = logging.getLogger(__name__)
 _FRAME_S = 0.01  # PocketSphinx frames are 10 ms
