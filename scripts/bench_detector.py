@@ -223,7 +223,7 @@ def _calibration_job(args):
     sys.path.insert(0, str(corpus_dir))
     import corpus  # type: ignore[import-not-found]
 
-    from assistant.calibration import calibrate
+    from assistant.setup.calibration import calibrate
 
     def clip(spec: str, text: str, rate_factor: float = 1.0, pitch: int = 50) -> np.ndarray:
         base, _, rate = spec.partition("@")
