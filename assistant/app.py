@@ -22,14 +22,15 @@ from assistant.audio.knock import KnockDetector
 from assistant.audio.player import StreamPlayer
 from assistant.audio.sources import MicSource
 from assistant.audio.steady import SteadyMic, SteadySpeaker
-from assistant.commitment_desk import ASKING_PHRASES
 from assistant.config import Config
 from assistant.ear.build import build_detector
 from assistant.ear.fusion import FusedSpotter
 from assistant.hearing.answers import AnswerHearing
 from assistant.hearing.detector import PauseWordDetector
 from assistant.hearing.engines import EngineChoice, build_recognizer, choose_engine
-from assistant.live import SAMPLE_RATE, Detectors, LiveSession
+from assistant.live.commitments import ASKING_PHRASES
+from assistant.live.detectors import Detectors
+from assistant.live.session import SAMPLE_RATE, LiveSession
 from assistant.output.voice import Voice, voice_from_config
 from assistant.output.voice_output import VoiceOutput
 from assistant.scheduler import Scheduler

@@ -14,7 +14,7 @@ requests that are written to it (`ReminderDue`, `RecordDelivery`).
 | Say, ListenFor, StartExercise, ControlPacer | session/machine.py | app -> voice output, detectors |
 | Say            | session/dialog.py           | app -> voice output     |
 | PlayCue, Say, RecordDelivery | session/reconnect.py | app, cli -> voice output, store |
-| Say, KeepCommitment, RecordCommitmentCheck | session/commitments.py | commitment_desk -> voice, store |
+| Say, KeepCommitment, RecordCommitmentCheck | session/commitments.py | live/commitments.py -> voice, store |
 """
 
 from __future__ import annotations

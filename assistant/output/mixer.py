@@ -17,11 +17,11 @@ import numpy as np
 
 from assistant.audio import tones
 from assistant.output.voice import Clip, Voice
+from assistant.session.live_plan import LivePlan
 from assistant.session.pacer import (
     FADE_SECONDS,
     RATE,
     Cue,
-    LivePlan,
     SpeechSamples,
     Timeline,
     sample_of,
@@ -217,7 +217,7 @@ class Pacer:
         with self._lock:
             return self._plan.current_phase()
 
-    # -- commands (the plan decides; see assistant/session/pacer.py LivePlan) ---------------------------------
+    # -- commands (the plan decides; see assistant/session/live_plan.py) ---------------------------------
     def say(self, text: str) -> bool:
         """Speak `text` now, or right after the line being said; later lines wait for it, a phase word that
         would overlap it is left out, and the rhythm of the phases does not move."""
