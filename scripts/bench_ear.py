@@ -40,8 +40,8 @@ sys.path.insert(0, str(REPO))
 
 from assistant.audio.files import AudioFileError, read_audio
 from assistant.ear.embedding import STEP_SECONDS, embed_clip
-from assistant.ear.training import FULL, QUICK, sequence_windows, train_head
-from assistant.ear.word_head import HeadSpotter, WordHead
+from assistant.ear.training import FULL, QUICK, train_head
+from assistant.ear.word_head import HeadSpotter, WordHead, sequence_windows
 
 DEBOUNCE_S = 2.0
 PAD_S = 1.0

@@ -44,8 +44,8 @@ from assistant.audio.files import AudioFileError, read_audio
 from assistant.ear import adaptation, fusion
 from assistant.ear.embedding import STEP_SECONDS
 from assistant.ear.learned_store import CANCELLED, NEAR_MISS, LearnedStore
-from assistant.ear.training import FULL, find_head, head_path, sequence_windows
-from assistant.ear.word_head import WordHead
+from assistant.ear.training import FULL, find_head, head_path
+from assistant.ear.word_head import WordHead, sequence_windows
 
 DEBOUNCE_S = 2.0
 

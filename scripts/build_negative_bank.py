@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 from assistant.audio.files import read_audio
 from assistant.ear import augment
 from assistant.ear.embedding import embed_clip
-from assistant.ear.training import building_marker
+from assistant.ear.negative_bank import building_marker
 from assistant.ear.tts_voices import SAMPLE_RATE, available_voices, render_all
 
 SENTENCES = """\

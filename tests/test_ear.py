@@ -172,7 +172,7 @@ def test_the_keyword_search_adds_its_own_evidence_to_the_heads(tmp_path: Path) -
 
 
 def test_without_the_built_negatives_training_says_how_to_build_them(tmp_path: Path) -> None:
-    from assistant.ear.training import load_bank
+    from assistant.ear.negative_bank import load_bank
     from assistant.ear.word_head import HeadError
 
     with pytest.raises(HeadError, match="scripts/build_negative_bank.py"):
@@ -184,7 +184,7 @@ def test_training_waits_for_a_bank_being_built_and_reads_it_when_it_is_there(tmp
     import threading
     import time
 
-    from assistant.ear.training import bank_path, building_marker, load_bank
+    from assistant.ear.negative_bank import bank_path, building_marker, load_bank
 
     bank = tmp_path / "negative_bank.npz"
     builder = subprocess.Popen(["sleep", "30"])  # stands for scripts/build_negative_bank.py while it runs

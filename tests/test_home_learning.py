@@ -16,15 +16,8 @@ from assistant.ear.adaptation import HomeLearner, learned_scores, retrain
 from assistant.ear.embedding import embed_clip
 from assistant.ear.fusion import FUSED_BAR, FusedSpotter, Settled
 from assistant.ear.learned_store import CANCELLED, MAX_WINDOWS, NEAR_MISS, LearnedStore, store_path
-from assistant.ear.training import (
-    EXAMPLES_FOLDER,
-    QUICK,
-    find_head,
-    head_path,
-    sequence_windows,
-    train_head,
-)
-from assistant.ear.word_head import HeadSpotter, WordHead
+from assistant.ear.training import EXAMPLES_FOLDER, QUICK, find_head, head_path, train_head
+from assistant.ear.word_head import HeadSpotter, WordHead, sequence_windows
 
 
 def windows_of(audio: np.ndarray) -> np.ndarray:

@@ -22,7 +22,8 @@ from assistant.audio.files import read_audio
 from assistant.ear.adaptation import RETRAIN_AFTER
 from assistant.ear.embedding import embed_clip
 from assistant.ear.learned_store import CANCELLED, NEAR_MISS, LearnedStore
-from assistant.ear.training import QUICK, head_path, sequence_windows, train_head
+from assistant.ear.training import QUICK, head_path, train_head
+from assistant.ear.word_head import sequence_windows
 
 pytestmark = pytest.mark.rig
 RATE = 16000

@@ -28,15 +28,8 @@ import numpy as np
 from assistant.ear import enrollment
 from assistant.ear.fusion import FUSED_BAR, FusedSpotter, Settled
 from assistant.ear.learned_store import CANCELLED, NEAR_MISS, LearnedStore
-from assistant.ear.training import (
-    RECIPES,
-    Recipe,
-    bank_windows,
-    cached_word_examples,
-    default_recipe,
-    find_head,
-    head_path,
-)
+from assistant.ear.negative_bank import bank_windows
+from assistant.ear.training import RECIPES, Recipe, cached_word_examples, default_recipe, find_head, head_path
 from assistant.ear.word_head import WINDOW_STEPS, HeadSpotter, WordHead
 
 NEAR_MISS_MARGIN = 6.0
