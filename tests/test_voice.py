@@ -172,7 +172,7 @@ def test_the_audio_that_comes_with_the_end_of_a_line_is_kept(tmp_path):
     import pyttsx3
     from pyttsx3.drivers import _espeak
 
-    from assistant.output.voice import keep_last_chunk
+    from assistant.output.voice_worker import keep_last_chunk
 
     engine = pyttsx3.init("espeak")
     keep_last_chunk(engine)
@@ -196,7 +196,7 @@ def test_the_rate_and_volume_hold_from_the_first_line_even_when_espeak_is_cancel
 
     code = ("import ctypes, pyttsx3\n"
             "from pyttsx3.drivers import _espeak\n"
-            "from assistant.output.voice import apply_settings\n"
+            "from assistant.output.voice_worker import apply_settings\n"
             "engine = pyttsx3.init('espeak')\n"
             "apply_settings(engine, 137, 0.42)\n"
             "_espeak.Cancel()\n"
