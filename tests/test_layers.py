@@ -1,7 +1,9 @@
 """The pure core imports no I/O: session/*, the time parser, the shared vocabulary (events, answers) and the
 prompt choice never reach sound, screen, store, processes or the network, not even from inside a function.
 
-Imports are read with `ast` from the source, so an import hidden in a function body or an `if` counts too.
+The rooms of sound in words point one way: the ear builds on hearing, and neither reaches up to the app, the
+live loop, the commands or set-up. Imports are read with `ast` from the source, so an import hidden in a
+function body or an `if` counts too.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ reconnection, the time parser, the shared vocabulary and the prompt choice."""
 _IO = ("assistant.audio", "assistant.output", "assistant.ear", "assistant.hearing", "assistant.store", "assistant.app",
        "assistant.cli", "assistant.commands", "assistant.live", "assistant.setup", "assistant.supervisor", "assistant.service", "assistant.pause_socket",
        "assistant.listener_lock", "assistant.keypress", "assistant.doctor", "assistant.config",
-       "assistant.history", "assistant.calibration", "sounddevice", "soundfile", "soxr", "pyttsx3", "pocketsphinx",
+       "assistant.history", "sounddevice", "soundfile", "soxr", "pyttsx3", "pocketsphinx",
        "vosk", "rich", "numpy", "sqlite3", "subprocess", "socket", "threading", "multiprocessing", "os", "shutil",
        "tempfile", "pathlib", "io", "sys", "time")
 """Adapters (sound, screen, store, devices, processes) and the libraries only adapters use."""
@@ -67,3 +69,31 @@ def test_the_check_sees_imports_inside_functions_and_relative_ones() -> None:
 def test_the_check_would_have_caught_the_old_session_package() -> None:
     old = "from assistant.audio import tones\nfrom assistant.output.voice import Clip, Voice\n"  # pacer.py before
     assert {m for m in _imports(old, "assistant.session") if _is_io(m)} >= {"assistant.audio", "assistant.output.voice"}
+
+
+_SOUND_ROOMS = sorted([*(_ROOT / "ear").glob("*.py"), *(_ROOT / "hearing").glob("*.py")])
+"""The ear (the pause-word model and its training) and hearing (what is said: recogniser, keyword engines)."""
+_ABOVE_THE_SOUND_ROOMS = ("assistant.app", "assistant.live", "assistant.commands", "assistant.cli", "assistant.setup")
+"""What drives those rooms: they are used by it, never reach up to it."""
+
+
+def _reaches(imports: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in imports if any(m == p or m.startswith(p + ".") for p in packages))
+
+
+@pytest.mark.parametrize("path", _SOUND_ROOMS, ids=lambda p: str(p.relative_to(_ROOT)))
+def test_the_ear_and_hearing_never_import_the_app_the_live_loop_the_commands_or_set_up(path: Path) -> None:
+    imports = _imports(path.read_text(encoding="utf-8"), _package(path))
+    assert _reaches(imports, _ABOVE_THE_SOUND_ROOMS) == []
+
+
+@pytest.mark.parametrize("path", sorted((_ROOT / "hearing").glob("*.py")), ids=lambda p: str(p.relative_to(_ROOT)))
+def test_hearing_never_imports_the_ear_which_builds_on_it(path: Path) -> None:
+    imports = _imports(path.read_text(encoding="utf-8"), _package(path))
+    assert _reaches(imports, ("assistant.ear",)) == []
+
+
+def test_the_direction_check_would_have_caught_the_detector_built_inside_the_engines() -> None:
+    old = "def build_detector():\n    from assistant.speech.ear import learned_spotter\n"  # speech/engines.py before
+    assert _reaches(_imports(old, "assistant.hearing"), ("assistant.speech",)) == ["assistant.speech.ear",
+                                                                                  "assistant.speech.ear.learned_spotter"]
