@@ -132,6 +132,11 @@ class LiveSession:
         return self._out if self._out is not None else sys.stdout
 
     @property
+    def store(self):
+        """The store the records are kept in (None without one)."""
+        return self.records.store
+
+    @property
     def t_ms(self) -> int:
         return self._samples * 1000 // SAMPLE_RATE
 
