@@ -23,6 +23,7 @@ from assistant.audio.player import StreamPlayer
 from assistant.audio.sources import MicSource
 from assistant.audio.steady import SteadyMic, SteadySpeaker
 from assistant.config import Config
+from assistant.ear.adaptation import HomeLearner
 from assistant.ear.build import build_detector
 from assistant.ear.fusion import FusedSpotter
 from assistant.hearing.answers import AnswerHearing
@@ -173,10 +174,6 @@ def home_learner(config: Config, detector: PauseWordDetector):
     """The ear's learning in the home (`adaptation.py`): for the learned detector unless listener.learn is false."""
     if not config.listener.learn or not isinstance(detector.recognizer, FusedSpotter):
         return None
-    # Imported only here: the learner brings the training stack (2-3 s of imports), which keyword search and
-    # typed mode never need.
-    from assistant.ear.adaptation import HomeLearner
-
     return HomeLearner(detector.recognizer, data_dir(), say=lambda line: print(line, flush=True))
 
 

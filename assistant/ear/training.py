@@ -14,16 +14,19 @@ ships with the package.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from platformdirs import user_cache_dir
 
 from assistant.ear import augment
 from assistant.ear.clips import CLIP_STEPS, clip_windows, noisy, place, word_windows
@@ -206,7 +209,8 @@ def take_examples(takes: Sequence[np.ndarray], sentences: Sequence[np.ndarray], 
 def fit_head(word: str, examples: Sequence[Examples], negatives: np.ndarray, recipe: Recipe,
              facts: dict, progress: Progress | None = None) -> WordHead:
     """A one-hidden-layer network on all examples, and its calibrated bar."""
-    from sklearn.neural_network import MLPClassifier  # heavy import: only training needs it
+    # deferred: scikit-learn, 0.9 s at start (-X importtime, after numpy): only training a head needs it
+    from sklearn import exceptions, neural_network
 
     xs, ys = [negatives.astype(np.float16)], [np.zeros(len(negatives), np.int8)]
     for ex in examples:
@@ -224,14 +228,10 @@ def fit_head(word: str, examples: Sequence[Examples], negatives: np.ndarray, rec
     order = np.concatenate([np.arange(len(y))] + [positives] * (repeat - 1))
     rng = np.random.default_rng(recipe.seed)
     rng.shuffle(order)
-    model = MLPClassifier(hidden_layer_sizes=(recipe.hidden,), alpha=recipe.alpha, batch_size=512,
+    model = neural_network.MLPClassifier(hidden_layer_sizes=(recipe.hidden,), alpha=recipe.alpha, batch_size=512,
                           learning_rate_init=1e-3, random_state=recipe.seed, max_iter=1, warm_start=True)
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", exceptions.ConvergenceWarning)
         for epoch in range(recipe.epochs):
             model.fit(x[order], y[order])
             if progress is not None:
@@ -279,8 +279,6 @@ EXAMPLES_FOLDER = "ear-examples"
 
 def cache_folder() -> Path:
     """The user cache folder ($ASSISTANT_CACHE_DIR, else the platform's): derived data that can be rebuilt."""
-    from platformdirs import user_cache_dir
-
     return Path(os.environ.get("ASSISTANT_CACHE_DIR") or user_cache_dir("pause-assistant"))
 
 
@@ -296,8 +294,6 @@ def cached_word_examples(word: str, recipe: Recipe, progress: Progress | None = 
                          cache: Path | None = None) -> tuple[Examples, dict]:
     """`word_examples`, rendered once (minutes) and then read from the cache folder (embeddings only, in an
     owner-only folder). Processes that want the same examples at once render them once: the others wait."""
-    import fcntl
-
     path = examples_path(word, recipe, cache)
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)

@@ -8,8 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 from assistant.config import Config
 from assistant.hearing.recognizer import Recognizer
+from assistant.hearing.sphinx_engine import SphinxSpotter
+from assistant.hearing.vosk_engine import VoskSpotter
 
 _LOGGER = logging.getLogger(__name__)
 _REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -37,12 +41,7 @@ def model_folders() -> list[Path]:
     if os.environ.get("ASSISTANT_MODELS"):
         places.append(Path(os.environ["ASSISTANT_MODELS"]))
     places += [Path.cwd() / "models", _REPO_MODELS]
-    try:
-        from platformdirs import user_data_dir
-
-        places.append(Path(user_data_dir("pause-assistant")) / "models")
-    except ImportError:  # pragma: no cover
-        pass
+    places.append(Path(user_data_dir("pause-assistant")) / "models")
     return places
 
 
@@ -93,9 +92,5 @@ def build_recognizer(choice: EngineChoice, phrases: Sequence[str], *, sensitivit
                      fillers: Sequence[str] = ()) -> Recognizer:
     """A recognizer for `phrases` on the chosen engine."""
     if choice.name == "vosk":
-        from assistant.hearing.vosk_engine import VoskSpotter
-
         return VoskSpotter(choice.model, phrases, fillers=list(fillers) or None)  # type: ignore[arg-type]
-    from assistant.hearing.sphinx_engine import SphinxSpotter
-
     return SphinxSpotter(phrases, sensitivity=sensitivity, pronunciations=pronunciations)

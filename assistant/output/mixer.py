@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
+import soxr
 
 from assistant.audio import tones
 from assistant.output.voice import Clip, Voice
@@ -40,8 +41,6 @@ def _resampled(clip: Clip, rate: int) -> np.ndarray:
     down as a hiss); exactly round(len * rate / clip rate) samples, so the timeline's lengths hold."""
     if clip.sample_rate == rate or len(clip.samples) == 0:
         return clip.samples
-    import soxr  # only voices at another rate than the pacer's need it, and it takes ~0.2 s to import
-
     n = _resampled_length(clip, rate)
     out = soxr.resample(np.asarray(clip.samples, dtype=np.float32), clip.sample_rate, rate, quality="HQ")
     if len(out) < n:
