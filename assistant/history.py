@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -70,8 +70,6 @@ for a script to read, instead of wrapping it to an assumed 80."""
 
 def retrained_line(model: dict) -> str:
     """One line on a word model retrained at home, e.g. for `history` under its table."""
-    from datetime import datetime
-
     when = datetime.fromtimestamp(model["retrained_at"]).astimezone()
     return (f'word model "{model["word"]}": last retrained {when:%a %d %b %Y %H:%M} on '
             f'{model["learned_moments"]} moment(s) learned at home')

@@ -8,12 +8,18 @@ live loop cannot.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import sys
+import tempfile
 import threading
+import time
+import wave
 
-from assistant.output.voice import INSTALL_HINT, VOICE_HINT
+INSTALL_HINT = "install espeak-ng: sudo apt install espeak-ng"
+VOICE_HINT = "set voice.voice to a name or id that `espeak-ng --voices` lists, or leave it empty"
+"""The fixes the worker sends with its errors; here, not in `voice.py`, so the worker never loads numpy."""
 
 _WORKER_TIMEOUT_SECONDS = 20.0
 _IDLE_WAIT_SECONDS = 2.0
@@ -31,9 +37,8 @@ def worker_main(rate_wpm: int, voice: str, volume: float) -> None:
         protocol.flush()
 
     try:
-        import tempfile
-        import wave
-
+        # deferred: pyttsx3 (11 ms, -X importtime) loads inside the try, so one that cannot load is
+        # reported to the parent with its fix instead of killing the worker unheard
         import pyttsx3
 
         engine = pyttsx3.init()
@@ -101,10 +106,7 @@ def keep_last_chunk(engine) -> None:
     sees the events. A guard: espeak-ng has not been seen to hand samples with the end event (the short lines
     once blamed on it were the lost rate that `apply_settings` fixes), but nothing in its API rules it out.
     """
-    import ctypes
-
-    from pyttsx3.drivers import _espeak
-
+    _espeak = _espeak_library()
     driver = engine.proxy._driver
     handle_events = driver._onSynth
 
@@ -126,11 +128,7 @@ def apply_settings(engine, rate_wpm: int, volume: float, voice: str = "") -> Non
     exercise's timeline). So the driver's setters are called directly and espeak's current values are read
     back until they are ours; raises RuntimeError if they never take.
     """
-    import ctypes
-    import time
-
-    from pyttsx3.drivers import _espeak
-
+    _espeak = _espeak_library()
     current = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(("espeak_GetParameter", _espeak.dll))
     wanted = {_espeak.RATE: int(rate_wpm), _espeak.VOLUME: int(round(volume * 100, 2))}
     driver = engine.proxy._driver
@@ -151,13 +149,18 @@ def _wait_until_espeak_idle() -> None:
     """In the worker: pyttsx3 reports `finished-utterance` from inside espeak's own thread, before espeak
     is idle; a line started at that moment is cancelled (it comes back empty, `completed=False`). Waiting
     for espeak to be idle first avoids that race (measured: lines lost under CPU load without it)."""
-    import time
-
-    from pyttsx3.drivers import _espeak
-
+    _espeak = _espeak_library()
     deadline = time.monotonic() + _IDLE_WAIT_SECONDS
     while _espeak.IsPlaying() and time.monotonic() < deadline:
         time.sleep(0.002)
+
+
+def _espeak_library():
+    """pyttsx3's binding of libespeak-ng, which its espeak driver has loaded by the time the worker asks."""
+    # deferred: loads libespeak-ng.so (OSError where it is missing), which the worker reports from its try
+    from pyttsx3.drivers import _espeak
+
+    return _espeak
 
 
 __all__ = ["apply_settings", "keep_last_chunk", "worker_main"]

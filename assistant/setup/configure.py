@@ -20,6 +20,7 @@ from assistant.config import Config, load_config
 from assistant.config_edit import check_writable, save_knock, save_pause_word, user_config_path
 from assistant.hearing.detector import threshold_for
 from assistant.hearing.engines import build_recognizer, choose_engine
+from assistant.hearing.word_check import background_check
 from assistant.setup.calibration import Calibration, calibrate, heard_summary
 from assistant.setup.knock import knock_pattern_from, run_knock_spoken
 from assistant.setup.learning import learn_word, usable_takes
@@ -170,8 +171,6 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     if learned:
         check = None
         if config.listener.second_stage:  # scored as the listener will hear them: with the second stage
-            from assistant.hearing.word_check import background_check
-
             check = background_check(config.hearing.model)
         result = learn_word(word, takes, sentences, out=progress_out,
                             default=threshold_for(config.listener.sensitivity), check=check)
