@@ -26,7 +26,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from platformdirs import user_cache_dir
 
 from assistant.ear import augment
 from assistant.ear.clips import CLIP_STEPS, clip_windows, noisy, place, word_windows
@@ -35,6 +34,7 @@ from assistant.ear.negative_bank import bank_windows
 from assistant.ear.tts_voices import SAMPLE_RATE, available_voices, render_all, trim
 from assistant.ear.word_head import WINDOW_STEPS, WordHead
 from assistant.hearing.near_misses import near_miss_texts
+from assistant.store.location import cache_folder
 
 RECIPE_VERSION = "ear-1"
 """Changes whenever training changes in a way that changes heads: cached heads of other versions retrain."""
@@ -275,11 +275,6 @@ def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] 
 # ---------------------------------------------------------------- the cache
 
 EXAMPLES_FOLDER = "ear-examples"
-
-
-def cache_folder() -> Path:
-    """The user cache folder ($ASSISTANT_CACHE_DIR, else the platform's): derived data that can be rebuilt."""
-    return Path(os.environ.get("ASSISTANT_CACHE_DIR") or user_cache_dir("pause-assistant"))
 
 
 def examples_path(word: str, recipe: Recipe, cache: Path | None = None) -> Path:
