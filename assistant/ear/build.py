@@ -29,12 +29,14 @@ class ProgressBar:
     """A one-line progress bar (rich) on a stream, for training that takes minutes."""
 
     def __init__(self, word: str, out: TextIO = sys.stderr) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        # deferred: rich's progress bar, ~30-80 ms at start (-X importtime, after `listen`'s or `detect`'s
+        # modules): only training a word draws it
+        from rich import console, progress
 
-        self._progress = Progress(TextColumn(f'learning "{word}": ' + "{task.description}"), BarColumn(),
-                                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                                  console=Console(file=out), transient=False)
+        self._progress = progress.Progress(
+            progress.TextColumn(f'learning "{word}": ' + "{task.description}"), progress.BarColumn(),
+            progress.TextColumn("{task.completed}/{task.total}"), progress.TimeElapsedColumn(),
+            console=console.Console(file=out), transient=False)
         self._task = None
         self._stage = ""
 
@@ -91,7 +93,8 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
     if (detector or listener.detector) == "learned":
         check = None
         if listener.second_stage:
-            from assistant.hearing.word_check import background_check  # Whisper: loaded in the background
+            # deferred: Whisper, ~0.1-0.3 s at start for `detect` (-X importtime; `listen` has it already)
+            from assistant.hearing.word_check import background_check
 
             check = background_check(config.hearing.model)
         spotter = FusedSpotter(learned_spotter(phrases, data_folder or data_dir()),
