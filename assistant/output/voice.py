@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 import numpy as np
 
-from assistant.output.voice_worker import INSTALL_HINT, VOICE_HINT
+from assistant.output.voice_worker import INSTALL_HINT, VOICE_HINT  # noqa: F401 - both still importable here
 
 if TYPE_CHECKING:
     from assistant.config import VoiceConfig
@@ -263,10 +263,8 @@ def voice_from_config(config: VoiceConfig, *, typed: bool = False) -> Voice:
 
 
 __all__ = [
-    "INSTALL_HINT",
     "ONSET_LEVEL",
     "TTS_RATE",
-    "VOICE_HINT",
     "Clip",
     "FallbackVoice",
     "PyttsxVoice",

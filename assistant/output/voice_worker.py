@@ -163,4 +163,4 @@ def _espeak_library():
     return _espeak
 
 
-__all__ = ["apply_settings", "keep_last_chunk", "worker_main"]
+__all__ = ["INSTALL_HINT", "VOICE_HINT", "apply_settings", "keep_last_chunk", "worker_main"]
