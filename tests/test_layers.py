@@ -4,6 +4,9 @@ prompt choice never reach sound, screen, store, processes or the network, not ev
 The rooms of sound in words point one way: the ear builds on hearing, and neither reaches up to the app, the
 live loop, the commands or set-up. Imports are read with `ast` from the source, so an import hidden in a
 function body or an `if` counts too.
+
+And the sizes hold: no module over 400 lines, at most 25 imports inside functions, each with a `# deferred:`
+comment that says what it keeps out of start-up.
 """
 
 from __future__ import annotations
@@ -97,3 +100,64 @@ def test_the_direction_check_would_have_caught_the_detector_built_inside_the_eng
     old = "def build_detector():\n    from assistant.speech.ear import learned_spotter\n"  # speech/engines.py before
     assert _reaches(_imports(old, "assistant.hearing"), ("assistant.speech",)) == ["assistant.speech.ear",
                                                                                   "assistant.speech.ear.learned_spotter"]
+
+
+# --- the size limits: no module over 400 lines, few imports inside functions, each one explained -------------
+
+MAX_MODULE_LINES = 400
+MAX_DEFERRED_IMPORTS = 25
+"""Imports inside functions: each one a measured start-up cost, said in a `# deferred:` comment."""
+_MODULES = sorted(_ROOT.rglob("*.py"))
+
+
+def _deferred_imports(source: str) -> list[int]:
+    """Line numbers of the imports inside a function body, at any depth."""
+    found: list[int] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if in_function and isinstance(child, (ast.Import, ast.ImportFrom)):
+                found.append(child.lineno)
+            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+    visit(ast.parse(source), False)
+    return found
+
+
+def _says_why(lines: list[str], lineno: int) -> bool:
+    """A `# deferred:` comment on the import's line or in the comment lines just above it."""
+    if "# deferred:" in lines[lineno - 1]:
+        return True
+    above = lineno - 2
+    while above >= 0 and lines[above].lstrip().startswith("#"):
+        if "# deferred:" in lines[above]:
+            return True
+        above -= 1
+    return False
+
+
+@pytest.mark.parametrize("path", _MODULES, ids=lambda p: str(p.relative_to(_ROOT)))
+def test_no_module_is_over_the_line_limit(path: Path) -> None:
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= MAX_MODULE_LINES
+
+
+def test_few_imports_sit_inside_functions_and_each_says_why() -> None:
+    deferred, unexplained = [], []
+    for path in _MODULES:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for lineno in _deferred_imports("\n".join(lines)):
+            where = f"{path.relative_to(_ROOT)}:{lineno}"
+            deferred.append(where)
+            if not _says_why(lines, lineno):
+                unexplained.append(where)
+    assert len(deferred) <= MAX_DEFERRED_IMPORTS, deferred
+    assert unexplained == [], (f"say what each deferred import costs, on its line or just above "
+                               f"(# deferred: <what>, measured with -X importtime): {unexplained}")
+
+
+def test_the_deferred_import_check_sees_nested_imports_and_their_comments() -> None:
+    source = ("import os\n\ndef f():\n    # deferred: numpy, 0.1 s\n    import numpy\n"
+              "    def g():\n        import json\n    return numpy\n")
+    lines = source.splitlines()
+    assert _deferred_imports(source) == [5, 7]
+    assert _says_why(lines, 5) and not _says_why(lines, 7)
