@@ -22,10 +22,17 @@ from assistant.audio.knock import KnockDetector
 from assistant.audio.player import StreamPlayer
 from assistant.audio.sources import MicSource
 from assistant.audio.steady import SteadyMic, SteadySpeaker
-from assistant.commitment_desk import ASKING_PHRASES
 from assistant.config import Config
+from assistant.ear.adaptation import HomeLearner
+from assistant.ear.build import build_detector
+from assistant.ear.fusion import FusedSpotter
 from assistant.hearing.answers import AnswerHearing
-from assistant.live import SAMPLE_RATE, Detectors, LiveSession
+from assistant.hearing.detector import PauseWordDetector
+from assistant.hearing.engines import EngineChoice, build_recognizer, choose_engine
+from assistant.live.commitments import ASKING_PHRASES
+from assistant.live.detectors import Detectors
+from assistant.live.session import SAMPLE_RATE, LiveSession
+from assistant.output.voice import Voice, voice_from_config
 from assistant.output.voice_output import VoiceOutput
 from assistant.scheduler import Scheduler
 from assistant.session import exercises
@@ -33,10 +40,6 @@ from assistant.session.machine import Session, SessionPlan
 from assistant.session.pacer import RATE
 from assistant.session.reconnect import reconnect_vocabulary
 from assistant.session.wording import all_lines, command_vocabulary
-from assistant.speech.detector import PauseWordDetector
-from assistant.speech.engines import EngineChoice, build_detector, build_recognizer, choose_engine
-from assistant.speech.fusion import FusedSpotter
-from assistant.speech.voice import Voice, voice_from_config
 from assistant.store import Store, data_dir
 from assistant.supervisor import Supervisor, announce_mic, announce_speaker
 
@@ -171,10 +174,6 @@ def home_learner(config: Config, detector: PauseWordDetector):
     """The ear's learning in the home (`adaptation.py`): for the learned detector unless listener.learn is false."""
     if not config.listener.learn or not isinstance(detector.recognizer, FusedSpotter):
         return None
-    # Imported only here: the learner brings the training stack (2-3 s of imports), which keyword search and
-    # typed mode never need.
-    from assistant.speech.adaptation import HomeLearner
-
     return HomeLearner(detector.recognizer, data_dir(), say=lambda line: print(line, flush=True))
 
 

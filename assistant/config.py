@@ -101,7 +101,8 @@ class ListenerConfig:
 
     def knock(self):
         """The knock signal these keys describe (a `KnockPattern`); ValueError for a value out of range."""
-        from assistant.audio.knock import KnockPattern  # late: it needs numpy, which loading config does not
+        # deferred: numpy, ~0.1-0.2 s, measured with -X importtime: `--help` and `when` load config, not numpy
+        from assistant.audio.knock import KnockPattern
 
         return KnockPattern(self.knock_pattern, self.knock_tolerance, self.knock_level_db, self.knock_sensitivity)
 

@@ -13,6 +13,10 @@ import os
 import tempfile
 from pathlib import Path
 
+import tomlkit
+from platformdirs import user_config_dir
+from tomlkit.exceptions import ParseError
+
 from assistant.config import DEFAULT_CONFIG_NAME, ConfigError, parse_config
 
 NEW_FILE_MODE = 0o600
@@ -26,15 +30,10 @@ class ConfigWriteError(RuntimeError):
 
 def user_config_path() -> Path:
     """Where config.py looks last, and where set-up writes when no config file is in use."""
-    from platformdirs import user_config_dir
-
     return Path(user_config_dir("pause-assistant")) / DEFAULT_CONFIG_NAME
 
 
 def _listener(text: str):
-    import tomlkit
-    from tomlkit.exceptions import ParseError
-
     try:
         doc = tomlkit.parse(text)
     except ParseError as e:
@@ -48,8 +47,6 @@ def _listener(text: str):
 
 def knock_text(text: str, gaps_s: tuple[float, ...], tolerance: float, level_db: float) -> str:
     """`text` (TOML) with the knock signal switched on (listener.signals gains "knock") and its pattern."""
-    import tomlkit
-
     doc, listener = _listener(text)
     signals = [str(s) for s in listener.get("signals", ["word"])]
     listener["signals"] = tomlkit.array()
@@ -65,8 +62,6 @@ def knock_text(text: str, gaps_s: tuple[float, ...], tolerance: float, level_db:
 
 def updated_text(text: str, word: str, threshold: float) -> str:
     """`text` (TOML) with listener.pause_words = [word] and listener.thresholds[word] = threshold."""
-    import tomlkit
-
     doc, listener = _listener(text)
     words = tomlkit.array()
     words.append(word)

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import stray_files
+from assistant.audio.devices import DeviceError, find_device, list_devices
 from assistant.config import Config
+from assistant.store import data_dir
+from assistant.store.location import cache_folder
+from assistant.supervisor import log_dir
 
 
 @dataclass(frozen=True)
@@ -33,22 +37,22 @@ def run_checks(config: Config) -> Iterator[Check]:
 
 
 def _part_checks(config: Config) -> Iterator[Check]:
-    from assistant.speech.engines import EngineError, build_recognizer, choose_engine
-    from assistant.speech.recognizer import VocabularyError
-    from assistant.speech.vosk_engine import ModelError
+    # deferred: each part loads inside run_checks' watched window (stray files), and `devices` and `service`
+    # share this module: the engines ~0.19 s, measured with -X importtime after commands.system
+    from assistant.hearing import engines, recognizer, vosk_engine
 
     try:
-        choice = choose_engine(config)
+        choice = engines.choose_engine(config)
         yield Check("engine", True, choice.reason)
-    except EngineError as e:
+    except engines.EngineError as e:
         yield Check("engine", False, str(e))
         choice = None
     if choice is not None:
         for word in config.listener.pause_words:
             try:
-                build_recognizer(choice, [word], pronunciations=config.listener.pronunciations)
+                engines.build_recognizer(choice, [word], pronunciations=config.listener.pronunciations)
                 yield Check(f'pause word "{word}"', True, f"the {choice.name} model knows it")
-            except (VocabularyError, ModelError) as e:
+            except (recognizer.VocabularyError, vosk_engine.ModelError) as e:
                 yield Check(f'pause word "{word}"', False, str(e))
 
     yield _hearing_check(config)
@@ -60,6 +64,7 @@ def _part_checks(config: Config) -> Iterator[Check]:
 
 def _hearing_check(config: Config) -> Check:
     """The recogniser of what is said after the pause word: which model, and how long it takes to load."""
+    # deferred: Whisper (faster-whisper, CTranslate2) ~0.2-0.45 s, measured with -X importtime; see _part_checks
     from assistant.hearing.whisper import RecogniserError, WhisperRecogniser
 
     try:
@@ -72,26 +77,24 @@ def _hearing_check(config: Config) -> Check:
 
 def _ear_checks(config: Config) -> Iterator[Check]:
     """The learned ear: its front-end loads, and each pause word has a head (or will learn one)."""
-    from assistant.speech.embedding import FrontEndError, SpeechEmbedder
-    from assistant.speech.training import default_recipe, find_head
-    from assistant.speech.word_head import HeadError, WordHead
-    from assistant.store import data_dir
+    # deferred: the learned ear (scipy, onnxruntime at use) ~2 s, measured with -X importtime; see _part_checks
+    from assistant.ear import embedding, training, word_head
 
     try:
-        SpeechEmbedder()
+        embedding.SpeechEmbedder()
         yield Check("word model front-end", True, "speech embedding (openwakeword's ONNX files) loads")
-    except FrontEndError as e:
+    except embedding.FrontEndError as e:
         yield Check("word model front-end", False, str(e))
         return
     for word in config.listener.pause_words:
-        path = find_head(word, data_dir(), default_recipe())
+        path = training.find_head(word, data_dir(), training.default_recipe())
         if path is None:
             yield Check(f'word model "{word}"', True, "not learned yet: `assistant setup` (or the first "
                         "`listen`) learns it in a few minutes")
             continue
         try:
-            head = WordHead.load(path)
-        except HeadError as e:
+            head = word_head.WordHead.load(path)
+        except word_head.HeadError as e:
             yield Check(f'word model "{word}"', False, str(e))
             continue
         voices = head.info.get("enrolled_windows", 0)
@@ -102,8 +105,8 @@ def _ear_checks(config: Config) -> Iterator[Check]:
 
 def _learned_check(config: Config) -> Check:
     """What the ear learned at home: how much it holds and how to empty it."""
-    from assistant.speech.learned_store import MAX_WINDOWS, learned_summary
-    from assistant.store import data_dir
+    # deferred: numpy and the ear's front-end, ~0.5 s alone (10 ms after _ear_checks), with -X importtime
+    from assistant.ear.learned_store import MAX_WINDOWS, learned_summary
 
     if not config.listener.learn:
         return Check("learning at home", True, "off (listener.learn = false): nothing is kept")
@@ -118,8 +121,6 @@ def _learned_check(config: Config) -> Check:
 
 
 def _device_checks(config: Config) -> Iterator[Check]:
-    from assistant.audio.devices import DeviceError, find_device, list_devices
-
     try:
         devices = list_devices()
     except DeviceError as e:
@@ -150,7 +151,8 @@ def _voice_check(config: Config) -> Check:
         return Check("text-to-speech", True, "turned off in config (voice.enabled = false): words are printed")
     if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
         return Check("text-to-speech", False, "espeak-ng is missing: sudo apt install espeak-ng")
-    from assistant.speech.voice import PyttsxVoice, VoiceUnavailable
+    # deferred: numpy, ~0.2 s after commands.system (13 ms after the engines), with -X importtime
+    from assistant.output.voice import PyttsxVoice, VoiceUnavailable
 
     try:
         with PyttsxVoice(config.voice.rate_wpm, config.voice.voice, config.voice.volume) as voice:
@@ -165,10 +167,6 @@ def _voice_check(config: Config) -> Check:
 def _stray_file_check(began: float, left_in_tmp: list[Path]) -> Check:
     """Files a dependency wrote outside the data, cache and log folders while the checks loaded everything,
     or left in their temporary folder."""
-    from assistant.speech.training import cache_folder
-    from assistant.store import data_dir
-    from assistant.supervisor import log_dir
-
     written = stray_files.files_written_since(began, own=(data_dir(), cache_folder(), log_dir()))
     written += [Path("$TMPDIR") / p.name for p in left_in_tmp]
     old = stray_files.known_leftovers()

@@ -7,14 +7,14 @@ requests that are written to it (`ReminderDue`, `RecordDelivery`).
 
 | event          | from                        | to                      |
 |----------------|-----------------------------|-------------------------|
-| KeywordHeard   | speech/detector.py          | app (pause word)        |
+| KeywordHeard   | hearing/detector.py         | app (pause word)        |
 | SignalHeard    | audio/knock.py              | app (pause signal)      |
 | SpeakingStarted, Spoken, ExerciseDone | output/voice_output.py | app, setup (echo guard, dialog) |
 | ReminderDue    | scheduler.py                | app (reads a deck)      |
 | Say, ListenFor, StartExercise, ControlPacer | session/machine.py | app -> voice output, detectors |
 | Say            | session/dialog.py           | app -> voice output     |
 | PlayCue, Say, RecordDelivery | session/reconnect.py | app, cli -> voice output, store |
-| Say, KeepCommitment, RecordCommitmentCheck | session/commitments.py | commitment_desk -> voice, store |
+| Say, KeepCommitment, RecordCommitmentCheck | session/commitments.py | live/commitments.py -> voice, store |
 """
 
 from __future__ import annotations

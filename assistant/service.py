@@ -24,6 +24,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from platformdirs import user_config_dir
+
+from assistant.config import DEFAULT_CONFIG_NAME, default_config_path
+
 __all__ = [
     "UNIT_NAME",
     "Manager",
@@ -115,13 +119,9 @@ def config_to_pin(explicit: str | None) -> Path | None:
     """The config file `listen` would use here and now, absolute; None for the user config folder's, which
     `listen` finds from anywhere. Pinning matters because the service starts in the home folder, where
     ./config.toml is not the one the user meant."""
-    from assistant.config import DEFAULT_CONFIG_NAME, default_config_path
-
     config = Path(explicit) if explicit else default_config_path()
     if config is None:
         return None
-    from platformdirs import user_config_dir
-
     user_default = Path(user_config_dir("pause-assistant")) / DEFAULT_CONFIG_NAME
     if not explicit and config == user_default:
         return None

@@ -25,13 +25,13 @@ sys.path.insert(0, str(REPO))
 
 from assistant.commands.hear import COMMANDS
 from assistant.config import load_config
+from assistant.ear.tts_voices import available_voices
 from assistant.hearing.answers import hear_command
+from assistant.hearing.detector import PauseWordDetector
+from assistant.hearing.engines import build_recognizer, choose_engine
 from assistant.hearing.whisper import shared_recogniser
 from assistant.session.reconnect import reconnect_vocabulary
 from assistant.session.wording import command_vocabulary
-from assistant.speech.detector import PauseWordDetector
-from assistant.speech.engines import build_recognizer, choose_engine
-from assistant.speech.tts_voices import available_voices
 
 SENTENCES = ("I can't believe you said that in front of my mother.", "Let's order something, I'm too tired.",
              "The car is making that rattling noise again.", "Could you pick up the kids at half past three?",

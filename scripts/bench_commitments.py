@@ -33,14 +33,14 @@ from text_to_num import alpha2digit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.commitment_desk import WORDS_HANGOVER_MS
+from assistant.ear import tts_voices
 from assistant.events import KeepCommitment, RecordCommitmentCheck, Say
 from assistant.hearing import answers
 from assistant.hearing.whisper import shared_recogniser
-from assistant.live import ECHO_TAIL_SECONDS
+from assistant.live.commitments import WORDS_HANGOVER_MS
+from assistant.live.session import ECHO_TAIL_SECONDS
 from assistant.session.commitment_words import CHECK_PHRASES, read_back
 from assistant.session.commitments import CheckCommitments, MakeCommitment
-from assistant.speech import tts_voices
 
 SENTENCES = (
     "I'll tell you when I'm going to be late.",
@@ -184,7 +184,7 @@ EXPECTED = [RecordCommitmentCheck(1, "kept"), RecordCommitmentCheck(2, "not_yet"
 
 
 def check_in(recogniser) -> None:
-    from assistant.speech.voice import PyttsxVoice
+    from assistant.output.voice import PyttsxVoice
 
     partner = tts_voices._piper(1.0, 0.0)
     check = CheckCommitments(items=list(CHECK_ITEMS))

@@ -38,9 +38,9 @@ sys.path.insert(0, str(REPO))
 
 from assistant.audio.files import AudioFileError, read_audio
 from assistant.audio.vad import VadGate
-from assistant.speech.detector import PauseWordDetector, threshold_for
-from assistant.speech.recognizer import SAMPLE_RATE, HitRecorder, WordHit
-from assistant.speech.sphinx_engine import SCORE_CENTER, SCORE_SPREAD, SphinxSpotter
+from assistant.hearing.detector import PauseWordDetector, threshold_for
+from assistant.hearing.recognizer import SAMPLE_RATE, HitRecorder, WordHit
+from assistant.hearing.sphinx_engine import SCORE_CENTER, SCORE_SPREAD, SphinxSpotter
 
 SENSITIVITIES = (0.3, 0.5, 0.7)
 BLOCK = 480                 # samples fed at a time: 30 ms, as `assistant detect` does
@@ -223,7 +223,7 @@ def _calibration_job(args):
     sys.path.insert(0, str(corpus_dir))
     import corpus  # type: ignore[import-not-found]
 
-    from assistant.calibration import calibrate
+    from assistant.setup.calibration import calibrate
 
     def clip(spec: str, text: str, rate_factor: float = 1.0, pitch: int = 50) -> np.ndarray:
         base, _, rate = spec.partition("@")

@@ -39,9 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.audio.files import AudioFileError, read_audio
-from assistant.speech.embedding import STEP_SECONDS, embed_clip
-from assistant.speech.training import FULL, QUICK, sequence_windows, train_head
-from assistant.speech.word_head import HeadSpotter, WordHead
+from assistant.ear.embedding import STEP_SECONDS, embed_clip
+from assistant.ear.training import FULL, QUICK, train_head
+from assistant.ear.word_head import HeadSpotter, WordHead, sequence_windows
 
 DEBOUNCE_S = 2.0
 PAD_S = 1.0
@@ -306,7 +306,7 @@ def measure_listener(args, score, word: str = "timeout") -> None:
     own code on every corpus stream: recall on the streams of `word`, false alarms on all of them (hours
     stated), latency after the labelled end, and CPU seconds per audio second."""
     from assistant.config import Config
-    from assistant.speech.engines import build_detector
+    from assistant.ear.build import build_detector
 
     hits = positives = fas = 0
     lat: list[float] = []

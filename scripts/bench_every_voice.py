@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.config import Config, ListenerConfig
-from assistant.speech import tts_voices
-from assistant.speech.engines import build_detector
+from assistant.ear import tts_voices
+from assistant.ear.build import build_detector
 
 SAYINGS = ("{w}", "okay, {w}", "I think we need a {w} right now")
 ESPEAK_VARIANTS = ("", "+m3", "+f2", "+klatt", "+croak", "+whisper")

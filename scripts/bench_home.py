@@ -41,11 +41,11 @@ sys.path.insert(0, str(REPO / "scripts"))
 from bench_ear import PAD_S, cached_embeddings, keyword_evidence, log_odds
 
 from assistant.audio.files import AudioFileError, read_audio
-from assistant.speech import adaptation, fusion
-from assistant.speech.embedding import STEP_SECONDS
-from assistant.speech.learned_store import CANCELLED, NEAR_MISS, LearnedStore
-from assistant.speech.training import FULL, find_head, head_path, sequence_windows
-from assistant.speech.word_head import WordHead
+from assistant.ear import adaptation, fusion
+from assistant.ear.embedding import STEP_SECONDS
+from assistant.ear.learned_store import CANCELLED, NEAR_MISS, LearnedStore
+from assistant.ear.training import FULL, find_head, head_path
+from assistant.ear.word_head import WordHead, sequence_windows
 
 DEBOUNCE_S = 2.0
 

@@ -49,9 +49,9 @@ from bench_ear import (
 )
 
 from assistant.audio.files import read_audio
-from assistant.speech import fusion
-from assistant.speech.training import FULL, default_recipe, shipped_head_path
-from assistant.speech.word_head import WordHead
+from assistant.ear import fusion
+from assistant.ear.training import FULL, default_recipe, shipped_head_path
+from assistant.ear.word_head import WordHead
 
 LOWEST_FLOOR = -40.0
 TAIL_S = 0.25

@@ -34,7 +34,7 @@ from audio_rig import PulseRig  # tests/ helpers
 from partner_voice import partner_says
 
 from assistant.audio.devices import rescan_devices
-from assistant.speech.voice import PyttsxVoice
+from assistant.output.voice import PyttsxVoice
 
 RATE = 16000
 TARGET_S = 180.0

@@ -31,10 +31,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.audio.files import read_audio
-from assistant.speech import augment
-from assistant.speech.embedding import embed_clip
-from assistant.speech.training import building_marker
-from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all
+from assistant.ear import augment
+from assistant.ear.embedding import embed_clip
+from assistant.ear.negative_bank import building_marker
+from assistant.ear.tts_voices import SAMPLE_RATE, available_voices, render_all
 
 SENTENCES = """\
 Did you pay the electricity bill this month or should I do it?
@@ -111,7 +111,7 @@ def word_salad(sentences: list[str], count: int, rng: np.random.Generator) -> li
     """Strings of 4-9 words, half from the sentences' own vocabulary, half short dictionary words drawn
     at random: phonetic variety that sentences alone do not reach (the first heads fired on "want", "don't",
     "won't": sounds close to part of "timeout" that no list of near misses had)."""
-    from assistant.speech.near_misses import dictionary
+    from assistant.hearing.near_misses import dictionary
 
     common = sorted({w.strip(".,!?:;\"'").lower() for s in sentences for w in s.split()} - {""})
     rare = [w for w in dictionary() if 3 <= len(w) <= 8 and w.isalpha()]

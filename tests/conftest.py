@@ -63,7 +63,7 @@ def pytest_configure(config) -> None:
     import subprocess
     import sys
 
-    code = ("from assistant.speech.training import QUICK, cached_word_examples as c\n"
+    code = ("from assistant.ear.training import QUICK, cached_word_examples as c\n"
             f"for word in {WARMED_WORDS!r}: c(word, QUICK)")
     log = open(Path(os.environ["ASSISTANT_CACHE_DIR"]) / "warm_cache.log", "w")  # noqa: SIM115 (the child's)
     config._pause_warm_cache = subprocess.Popen(["nice", "-n", "5", sys.executable, "-c", code], stdout=log,

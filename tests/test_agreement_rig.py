@@ -29,7 +29,7 @@ RATE = 16000
 
 def seconds_said(text: str) -> float:
     """How long the assistant's voice takes to say `text`."""
-    from assistant.speech.voice import PyttsxVoice
+    from assistant.output.voice import PyttsxVoice
 
     with PyttsxVoice() as voice:
         return voice.render(text).seconds

@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 
 from assistant.audio.files import AudioFileError, read_audio
-from assistant.calibration import MAX_THRESHOLD, MIN_GAP, MIN_THRESHOLD, calibrate, choose_threshold
 from assistant.config import load_config
 from assistant.config_edit import save_pause_word
-from assistant.speech.engines import build_detector, choose_engine
-from assistant.speech.recognizer import SAMPLE_RATE
+from assistant.ear.build import build_detector
+from assistant.hearing.engines import choose_engine
+from assistant.hearing.recognizer import SAMPLE_RATE
+from assistant.setup.calibration import MAX_THRESHOLD, MIN_GAP, MIN_THRESHOLD, calibrate, choose_threshold
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "build" / "setup-corpus"

@@ -18,10 +18,10 @@ from app_process import AppProcess
 
 from assistant.app import build_app
 from assistant.config import parse_config
+from assistant.output.voice import TextVoice
 from assistant.prompts import load_deck
 from assistant.session.commitment_words import LINES
 from assistant.session.reconnect import Reconnection
-from assistant.speech.voice import TextVoice
 from assistant.store import open_store
 
 RATE = 16000
@@ -159,7 +159,7 @@ def test_a_commitment_can_be_made_after_a_card_that_invites_one(store) -> None:
 
 def espeak(text: str) -> np.ndarray:
     """`text` spoken by espeak-ng (en-us, a little slower), 16 kHz int16, with quiet either side."""
-    from assistant.speech.tts_voices import _espeak
+    from assistant.ear.tts_voices import _espeak
 
     audio = _espeak("en-us", 50, 140)(text)
     pad = np.zeros(RATE // 2, np.float32)

@@ -16,9 +16,9 @@ import pytest
 
 from assistant.audio.files import AudioFileError, read_audio
 from assistant.audio.vad import VadGate
-from assistant.speech.detector import PauseWordDetector
-from assistant.speech.recognizer import SAMPLE_RATE
-from assistant.speech.sphinx_engine import SCORE_CENTER, SphinxSpotter, detection_confidence
+from assistant.hearing.detector import PauseWordDetector
+from assistant.hearing.recognizer import SAMPLE_RATE
+from assistant.hearing.sphinx_engine import SCORE_CENTER, SphinxSpotter, detection_confidence
 
 REPO = Path(__file__).resolve().parent.parent
 PREBUILT_QUICK = Path("/work/corpus-build/quick")

@@ -15,11 +15,11 @@ import pytest
 import soundfile as sf
 
 from assistant.audio.files import read_audio
-from assistant.speech.embedding import SpeechEmbedder, embed_clip
-from assistant.speech.fusion import FusedSpotter
-from assistant.speech.training import QUICK, TINY, find_head, head_path, train_head
-from assistant.speech.tts_voices import Voice, available_voices, trim
-from assistant.speech.word_head import HeadSpotter, WordHead
+from assistant.ear.embedding import SpeechEmbedder, embed_clip
+from assistant.ear.fusion import FusedSpotter
+from assistant.ear.training import QUICK, TINY, find_head, head_path, train_head
+from assistant.ear.tts_voices import Voice, available_voices, trim
+from assistant.ear.word_head import HeadSpotter, WordHead
 
 RATE = 16000
 
@@ -172,8 +172,8 @@ def test_the_keyword_search_adds_its_own_evidence_to_the_heads(tmp_path: Path) -
 
 
 def test_without_the_built_negatives_training_says_how_to_build_them(tmp_path: Path) -> None:
-    from assistant.speech.training import load_bank
-    from assistant.speech.word_head import HeadError
+    from assistant.ear.negative_bank import load_bank
+    from assistant.ear.word_head import HeadError
 
     with pytest.raises(HeadError, match="scripts/build_negative_bank.py"):
         load_bank(tmp_path / "negative_bank.npz")
@@ -184,7 +184,7 @@ def test_training_waits_for_a_bank_being_built_and_reads_it_when_it_is_there(tmp
     import threading
     import time
 
-    from assistant.speech.training import bank_path, building_marker, load_bank
+    from assistant.ear.negative_bank import bank_path, building_marker, load_bank
 
     bank = tmp_path / "negative_bank.npz"
     builder = subprocess.Popen(["sleep", "30"])  # stands for scripts/build_negative_bank.py while it runs
@@ -202,7 +202,7 @@ def test_training_waits_for_a_bank_being_built_and_reads_it_when_it_is_there(tmp
         builder.kill()
         builder.wait()
     # a marker left by a builder that is gone is no reason to wait
-    from assistant.speech.word_head import HeadError
+    from assistant.ear.word_head import HeadError
 
     gone = tmp_path / "gone.npz"
     building_marker(gone).write_text(str(builder.pid))

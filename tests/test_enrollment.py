@@ -19,8 +19,8 @@ import soundfile as sf
 
 from assistant.audio.files import read_audio
 from assistant.config import load_config
-from assistant.speech import enrollment
-from assistant.speech.training import EXAMPLES_FOLDER, QUICK, cache_folder, head_path
+from assistant.ear import enrollment
+from assistant.ear.training import EXAMPLES_FOLDER, QUICK, cache_folder, head_path
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".raw", ".pcm", ".ogg", ".mp3", ".opus")
 

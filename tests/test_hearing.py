@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from assistant.config import ConfigError, parse_config
+from assistant.ear.tts_voices import Voice, available_voices
 from assistant.hearing import whisper
 from assistant.hearing.answers import AnswerHearing, plain_words, same_time
 from assistant.session.choices import offered_choices
-from assistant.speech.tts_voices import Voice, available_voices
 from assistant.timeparse import NotUnderstood, parse_now, parse_resume_time
 
 NOW = "2026-11-24T15:00:00+00:00"

@@ -12,19 +12,12 @@ import numpy as np
 import pytest
 from test_ear import in_talk, speak
 
-from assistant.speech.adaptation import HomeLearner, learned_scores, retrain
-from assistant.speech.embedding import embed_clip
-from assistant.speech.fusion import FUSED_BAR, FusedSpotter, Settled
-from assistant.speech.learned_store import CANCELLED, MAX_WINDOWS, NEAR_MISS, LearnedStore, store_path
-from assistant.speech.training import (
-    EXAMPLES_FOLDER,
-    QUICK,
-    find_head,
-    head_path,
-    sequence_windows,
-    train_head,
-)
-from assistant.speech.word_head import HeadSpotter, WordHead
+from assistant.ear.adaptation import HomeLearner, learned_scores, retrain
+from assistant.ear.embedding import embed_clip
+from assistant.ear.fusion import FUSED_BAR, FusedSpotter, Settled
+from assistant.ear.learned_store import CANCELLED, MAX_WINDOWS, NEAR_MISS, LearnedStore, store_path
+from assistant.ear.training import EXAMPLES_FOLDER, QUICK, find_head, head_path, train_head
+from assistant.ear.word_head import HeadSpotter, WordHead, sequence_windows
 
 
 def windows_of(audio: np.ndarray) -> np.ndarray:
@@ -131,7 +124,7 @@ def test_the_retrain_command_saves_the_couples_head_owner_only(quick_alexa, tmp_
     for _ in range(5):
         store.add(rng.standard_normal((16, 96)), NEAR_MISS, 1.0)
     store.save()
-    done = subprocess.run([sys.executable, "-m", "assistant.speech.adaptation", "alexa", str(home), "--recipe",
+    done = subprocess.run([sys.executable, "-m", "assistant.ear.adaptation", "alexa", str(home), "--recipe",
                            "quick"], capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "retrained on 5 learned moments" in done.stdout
@@ -169,7 +162,7 @@ def _fused_confidence(spotter: FusedSpotter, audio: np.ndarray) -> float:
 
 
 def test_a_second_chance_joins_two_weak_hits_and_never_one(monkeypatch) -> None:
-    from assistant.speech import fusion
+    from assistant.ear import fusion
 
     head = WordHead.load(find_head("timeout", Path("/nonexistent")))
     once = in_talk(speak("timeout", "en-us", 50, 150), before=speak("okay, okay"))
@@ -189,7 +182,7 @@ def test_a_second_chance_joins_two_weak_hits_and_never_one(monkeypatch) -> None:
 def test_listen_learns_with_the_learned_detector_and_keeps_nothing_when_learning_is_off(tmp_path, monkeypatch) -> None:
     from assistant.app import home_learner
     from assistant.config import Config, ListenerConfig
-    from assistant.speech.engines import build_detector
+    from assistant.ear.build import build_detector
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     on = Config(listener=ListenerConfig(learn=True))

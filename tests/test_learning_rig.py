@@ -19,10 +19,11 @@ from partner_voice import partner_says
 from test_ear import speak
 
 from assistant.audio.files import read_audio
-from assistant.speech.adaptation import RETRAIN_AFTER
-from assistant.speech.embedding import embed_clip
-from assistant.speech.learned_store import CANCELLED, NEAR_MISS, LearnedStore
-from assistant.speech.training import QUICK, head_path, sequence_windows, train_head
+from assistant.ear.adaptation import RETRAIN_AFTER
+from assistant.ear.embedding import embed_clip
+from assistant.ear.learned_store import CANCELLED, NEAR_MISS, LearnedStore
+from assistant.ear.training import QUICK, head_path, train_head
+from assistant.ear.word_head import sequence_windows
 
 pytestmark = pytest.mark.rig
 RATE = 16000
@@ -30,7 +31,7 @@ RATE = 16000
 
 def retraining_children(pid: int) -> list[psutil.Process]:
     return [c for c in psutil.Process(pid).children(recursive=True)
-            if "assistant.speech.adaptation" in " ".join(c.cmdline())]
+            if "assistant.ear.adaptation" in " ".join(c.cmdline())]
 
 
 def test_a_pause_word_is_heard_while_the_model_retrains_and_a_false_alarm_is_learned(

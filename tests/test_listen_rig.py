@@ -60,7 +60,7 @@ def transcript(audio_16k: np.ndarray) -> list[str]:
 @pytest.fixture(scope="module")
 def rendered_ack() -> np.ndarray:
     """The acknowledgement exactly as the assistant's voice renders it, at 16 kHz."""
-    from assistant.speech.voice import PyttsxVoice
+    from assistant.output.voice import PyttsxVoice
 
     with PyttsxVoice() as voice:
         clip = voice.render(PAUSE_ACK)

@@ -15,9 +15,9 @@ from assistant.audio import tones
 from assistant.output import mixer
 from assistant.output.mixer import Pacer, cue_audio, render, speech_samples
 from assistant.output.timeline_file import read_timeline_json, write_timeline_json
+from assistant.output.voice import PyttsxVoice, TextVoice
 from assistant.session import exercises, pacer, wording
 from assistant.session.pacer import RATE, breathing_timeline, grounding_timeline, sample_of, tone_samples
-from assistant.speech.voice import PyttsxVoice, TextVoice
 
 _TONE_GAP = round(pacer.TONE_GAP_SECONDS * RATE)  # 2205 samples of silence end every phase tone
 _SPEECH_STEP = 1e-3  # third difference above this is speech: tones (<= 392 Hz, peak 0.3) stay under 4e-4
@@ -372,8 +372,8 @@ def test_speech_is_resampled_without_folding_its_highs_back_into_the_band():
     import numpy as np
 
     from assistant.output.mixer import _resampled
+    from assistant.output.voice import Clip
     from assistant.session.pacer import RATE
-    from assistant.speech.voice import Clip
 
     source_rate = 44100
     t = np.arange(source_rate) / source_rate  # 1 sec

@@ -44,7 +44,7 @@ def test_importing_the_package_silences_onnxruntime_before_it_loads(tmp_path: Pa
 
 def test_the_word_model_front_end_writes_nothing_in_home_or_the_temporary_folder(tmp_path: Path) -> None:
     env = fresh_home(tmp_path)
-    result = python("from assistant.speech.embedding import SpeechEmbedder\nSpeechEmbedder()", env)
+    result = python("from assistant.ear.embedding import SpeechEmbedder\nSpeechEmbedder()", env)
     assert result.returncode == 0, result.stderr
     written = [p for p in (tmp_path / "home").rglob("*")] + [p for p in (tmp_path / "tmp").rglob("*")]
     assert written == [], f"loading the front-end wrote {written}"

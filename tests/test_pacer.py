@@ -9,9 +9,9 @@ import re
 from itertools import pairwise
 
 from assistant.session import exercises, pacer, wording
+from assistant.session.live_plan import LivePlan
 from assistant.session.pacer import (
     RATE,
-    LivePlan,
     Timeline,
     breathing_timeline,
     grounding_timeline,

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from assistant.speech.phonemes import CMU_PHONES, PhonemeError, cmu_phones
-from assistant.speech.sphinx_engine import new_decoder
+from assistant.hearing.phonemes import CMU_PHONES, PhonemeError, cmu_phones
+from assistant.hearing.sphinx_engine import new_decoder
 
 VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
 
@@ -75,7 +75,7 @@ def test_keyword_search_listens_for_an_unknown_word_as_espeak_ng_says_it(tmp_pat
 
 
 def test_the_advice_for_a_word_nobody_can_pronounce_spells_its_own_sound_not_timeouts() -> None:
-    from assistant.speech.sphinx_engine import new_decoder, unknown_word_advice
+    from assistant.hearing.sphinx_engine import new_decoder, unknown_word_advice
 
     advice = unknown_word_advice(new_decoder(), "zorbleflax")
     assert f'zorbleflax = "{" ".join(cmu_phones("zorbleflax"))}"' in advice and "T AY M AW T" not in advice

@@ -125,8 +125,8 @@ def test_an_error_in_a_stage_is_logged_and_the_listener_goes_on_with_its_session
         pulse_rig, shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.app import build_app, run_listener
     from assistant.config import load_config
-    from assistant.live import LiveSession
-    from assistant.speech.voice import TextVoice
+    from assistant.live.session import LiveSession
+    from assistant.output.voice import TextVoice
     from assistant.supervisor import open_log
 
     class BreaksOnceWhileBreathing(LiveSession):

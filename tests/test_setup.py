@@ -19,8 +19,8 @@ from test_calibration import real_takes
 
 from assistant.config import load_config
 from assistant.config_edit import ConfigWriteError, save_pause_word
-from assistant.speech import enrollment
-from assistant.speech.training import TINY, head_path
+from assistant.ear import enrollment
+from assistant.ear.training import TINY, head_path
 
 RATE = 16000
 AUDIO_SUFFIXES = (".wav", ".flac", ".raw", ".pcm", ".ogg", ".mp3", ".opus")

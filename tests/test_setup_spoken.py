@@ -15,8 +15,8 @@ from partner_voice import partner_says
 from test_calibration import real_takes
 
 from assistant.config import load_config
-from assistant.speech import enrollment
-from assistant.speech.training import QUICK, head_path
+from assistant.ear import enrollment
+from assistant.ear.training import QUICK, head_path
 
 RATE = 16000
 AUDIO_SUFFIXES = (".wav", ".flac", ".raw", ".pcm", ".ogg", ".mp3", ".opus")

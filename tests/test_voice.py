@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.speech.voice import (
+from assistant.output.voice import (
     INSTALL_HINT,
     ONSET_LEVEL,
     TTS_RATE,
@@ -98,7 +98,7 @@ def test_a_voice_can_be_chosen_by_id_or_by_name():
     import subprocess
     import sys
 
-    code = ("import sys; from assistant.speech.voice import PyttsxVoice\n"
+    code = ("import sys; from assistant.output.voice import PyttsxVoice\n"
             "with PyttsxVoice(voice=sys.argv[1]) as v: print(v.render('Hello.').seconds)")
 
     def seconds(voice: str) -> float:
@@ -172,7 +172,7 @@ def test_the_audio_that_comes_with_the_end_of_a_line_is_kept(tmp_path):
     import pyttsx3
     from pyttsx3.drivers import _espeak
 
-    from assistant.speech.voice import keep_last_chunk
+    from assistant.output.voice_worker import keep_last_chunk
 
     engine = pyttsx3.init("espeak")
     keep_last_chunk(engine)
@@ -196,7 +196,7 @@ def test_the_rate_and_volume_hold_from_the_first_line_even_when_espeak_is_cancel
 
     code = ("import ctypes, pyttsx3\n"
             "from pyttsx3.drivers import _espeak\n"
-            "from assistant.speech.voice import apply_settings\n"
+            "from assistant.output.voice_worker import apply_settings\n"
             "engine = pyttsx3.init('espeak')\n"
             "apply_settings(engine, 137, 0.42)\n"
             "_espeak.Cancel()\n"

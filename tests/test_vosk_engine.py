@@ -18,7 +18,7 @@ import soundfile as sf
 
 from assistant.audio.files import read_audio
 from assistant.audio.vad import VadGate
-from assistant.speech.detector import PauseWordDetector
+from assistant.hearing.detector import PauseWordDetector
 
 RATE = 16000
 PAUSE_WORD = "바나나"        # "banana": espeak-ng's Korean voice says it clearly enough for the model
@@ -59,7 +59,7 @@ def silence(seconds: float) -> np.ndarray:
 
 @pytest.fixture(scope="session")
 def spotter_factory(korean_model: Path):
-    from assistant.speech.vosk_engine import VoskSpotter
+    from assistant.hearing.vosk_engine import VoskSpotter
 
     return lambda: VoskSpotter(korean_model, [PAUSE_WORD], fillers=FILLERS)
 

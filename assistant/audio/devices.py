@@ -30,6 +30,7 @@ class DeviceError(RuntimeError):
 def _sd() -> Any:
     """Import sounddevice lazily, so file-only code paths work without PortAudio."""
     try:
+        # deferred: sounddevice and PortAudio, ~0.12 s after numpy (-X importtime); file-only paths need neither
         import sounddevice
     except (ImportError, OSError) as err:  # OSError: the PortAudio library itself is missing
         raise DeviceError(

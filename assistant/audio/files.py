@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
+import soxr
 
 SAMPLE_RATE = 16000
 """Hertz; every source delivers this rate."""
@@ -19,8 +21,6 @@ class AudioFileError(ValueError):
 
 def read_audio(path: str | Path) -> np.ndarray:
     """The whole file as 16 kHz mono int16 (channels averaged, resampled with soxr)."""
-    import soundfile as sf
-
     path = Path(path)
     _open_info(path)
     try:
@@ -30,8 +30,6 @@ def read_audio(path: str | Path) -> np.ndarray:
                              "file, or convert it with: sox IN.mp3 -r 16000 -c 1 OUT.wav") from e
     mono = data.mean(axis=1)
     if rate != SAMPLE_RATE:
-        import soxr
-
         mono = soxr.resample(mono, rate, SAMPLE_RATE, quality="HQ")
     return _to_int16(mono)
 
@@ -60,14 +58,10 @@ class FileSource:
         return self._frames / self._rate
 
     def frames(self) -> Iterator[np.ndarray]:
-        import soundfile as sf
-
         n = self.samples_per_block
         pending = np.zeros(0, dtype=np.int16)
         resampler = None
         if self._rate != SAMPLE_RATE:
-            import soxr
-
             resampler = soxr.ResampleStream(self._rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
         try:
             with sf.SoundFile(str(self.path)) as f:
@@ -100,8 +94,6 @@ def _to_int16(mono: np.ndarray) -> np.ndarray:
 
 def _open_info(path: Path):
     """The file's header (rate, frame count), or an AudioFileError that says what to do."""
-    import soundfile as sf
-
     if not path.exists():
         raise AudioFileError(f"{path}: no such audio file; check the path")
     if path.is_dir():

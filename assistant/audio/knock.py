@@ -17,6 +17,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view as windows
 
 from assistant.events import SignalHeard
 
@@ -202,8 +203,6 @@ class KnockDetector:
     # -- the shape test -------------------------------------------------------------------------------------
     def _judge_ready(self, final: bool) -> list[SignalHeard]:
         """Judge every hop whose context (40 ms before, 105 ms after) has arrived, then trim the history."""
-        from numpy.lib.stride_tricks import sliding_window_view as windows
-
         levels, first = self._levels, self._first
         last = first + len(levels) - _DECAY_HOPS[1] - _LOCAL_HOPS  # judge hops up to here
         if last > self._next:

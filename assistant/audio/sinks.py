@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol, Self
 
 import numpy as np
+import soundfile
 
 from .devices import DeviceError, _sd, find_device
 
@@ -162,8 +163,6 @@ class WavSink:
 
     def play(self, samples: np.ndarray, sample_rate: int) -> None:
         """Append the clip; returns at once (nothing is heard, so there is nothing to wait for)."""
-        import soundfile
-
         if self._file is None:
             self._file = soundfile.SoundFile(
                 self.path, "w", samplerate=sample_rate, channels=1, subtype=self._subtype

@@ -10,6 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+import webrtcvad
 
 SAMPLE_RATE = 16000
 FRAME_SAMPLES = 480  # 30 ms, one of the lengths WebRTC VAD accepts
@@ -39,8 +40,6 @@ class VadGate:
 
     def __init__(self, aggressiveness: int = 1, preroll_ms: int = PREROLL_MS, hangover_ms: int = HANGOVER_MS,
                  start_frames: int = 2) -> None:
-        import webrtcvad
-
         self._vad = webrtcvad.Vad(aggressiveness)
         self._preroll: deque[np.ndarray] = deque(maxlen=max(1, preroll_ms // 30))
         self._hangover_frames = max(1, hangover_ms // 30)

@@ -10,11 +10,12 @@ import time
 from assistant.audio.files import AudioFileError, FileSource
 from assistant.audio.knock import KnockDetector
 from assistant.commands import EXIT_OK, UserError, config_of
-from assistant.speech.embedding import FrontEndError
-from assistant.speech.engines import EngineError, build_detector
-from assistant.speech.recognizer import VocabularyError
-from assistant.speech.vosk_engine import ModelError
-from assistant.speech.word_head import HeadError
+from assistant.ear.build import build_detector
+from assistant.ear.embedding import FrontEndError
+from assistant.ear.word_head import HeadError
+from assistant.hearing.engines import EngineError
+from assistant.hearing.recognizer import VocabularyError
+from assistant.hearing.vosk_engine import ModelError
 
 _LOGGER = logging.getLogger("assistant.cli")
 """The name `detect` has always logged its engine choice under."""

@@ -15,8 +15,8 @@ from assistant.output import mixer
 from assistant.output.mixer import speech_samples
 from assistant.output.timeline_file import write_timeline_json
 from assistant.output.view import SessionView
+from assistant.output.voice import voice_from_config
 from assistant.session import exercises, pacer
-from assistant.speech.voice import voice_from_config
 
 
 def _check_outputs(args: argparse.Namespace) -> None:

@@ -7,7 +7,7 @@ import sys
 
 from assistant.commands import EXIT_NOT_UNDERSTOOD, EXIT_OK, UserError
 from assistant.commands.stored import open_store
-from assistant.speech import enrollment
+from assistant.ear import enrollment
 from assistant.store import StoreError
 
 

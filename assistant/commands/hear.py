@@ -40,18 +40,20 @@ def now_of(args: argparse.Namespace) -> datetime:
 def _heard(path: str, config: Config, ask):
     """`ask(hearing, audio)` on the recording at `path`, with the recogniser config names; its errors are
     bad input with their fix."""
-    # Imported here: `assistant when PHRASE` and `--help` load no audio or speech code (start-up under 0.3 s).
+    # deferred: `assistant when PHRASE` loads this module and must start under 0.3 s; numpy, soundfile and soxr
+    # cost ~0.3 s, measured with -X importtime after commands.when
     from assistant.audio.files import AudioFileError, read_audio
-    from assistant.hearing.answers import AnswerHearing
-    from assistant.hearing.whisper import RecogniserError
+
+    # deferred: Whisper (faster-whisper, CTranslate2) and the answers, ~0.35 s more, measured the same way
+    from assistant.hearing import answers, whisper
 
     try:
         audio = read_audio(path)
     except AudioFileError as e:
         raise UserError(str(e)) from e
     try:
-        return ask(AnswerHearing(config.hearing.model, load_now=False), audio)
-    except RecogniserError as e:
+        return ask(answers.AnswerHearing(config.hearing.model, load_now=False), audio)
+    except whisper.RecogniserError as e:
         raise UserError(str(e)) from e
 
 

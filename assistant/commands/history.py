@@ -11,7 +11,7 @@ from dateutil import tz
 from assistant import history
 from assistant.commands import EXIT_OK, UserError
 from assistant.commands.stored import open_store
-from assistant.speech.learned_store import retrained_models
+from assistant.ear.learned_store import retrained_models
 from assistant.store import DB_NAME, data_dir
 
 

@@ -13,13 +13,13 @@ from assistant.audio.devices import DeviceError
 from assistant.audio.routes import RouteWatch
 from assistant.commands import EXIT_OK, UserError, config_of
 from assistant.commands.stored import open_store
+from assistant.hearing.engines import EngineError
+from assistant.hearing.recognizer import VocabularyError
+from assistant.hearing.vosk_engine import ModelError
 from assistant.keypress import KeyWatch
 from assistant.listener_lock import ListenerBusy, hold_listener_lock
 from assistant.output.view import SessionView
 from assistant.pause_socket import PauseServer, PauseSocketError, socket_path
-from assistant.speech.engines import EngineError
-from assistant.speech.recognizer import VocabularyError
-from assistant.speech.vosk_engine import ModelError
 from assistant.store import StoreError, data_dir
 from assistant.supervisor import open_log
 from assistant.timeparse import describe

@@ -24,7 +24,7 @@ from assistant.answers import NEGATIONS, yes_or_no
 from assistant.hearing.whisper import Transcript, WhisperRecogniser, preload, shared_recogniser
 from assistant.timeparse import NotUnderstood, parse_resume_time
 from assistant.timeparse import words as time_words
-from assistant.timeparse.grammar import normalize
+from assistant.timeparse.tokens import normalize
 
 
 @dataclass(frozen=True)

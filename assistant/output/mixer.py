@@ -14,18 +14,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
+import soxr
 
 from assistant.audio import tones
+from assistant.output.voice import Clip, Voice
+from assistant.session.live_plan import LivePlan
 from assistant.session.pacer import (
     FADE_SECONDS,
     RATE,
     Cue,
-    LivePlan,
     SpeechSamples,
     Timeline,
     sample_of,
 )
-from assistant.speech.voice import Clip, Voice
 
 
 def _resampled_length(clip: Clip, rate: int) -> int:
@@ -40,8 +41,6 @@ def _resampled(clip: Clip, rate: int) -> np.ndarray:
     down as a hiss); exactly round(len * rate / clip rate) samples, so the timeline's lengths hold."""
     if clip.sample_rate == rate or len(clip.samples) == 0:
         return clip.samples
-    import soxr  # only voices at another rate than the pacer's need it, and it takes ~0.2 s to import
-
     n = _resampled_length(clip, rate)
     out = soxr.resample(np.asarray(clip.samples, dtype=np.float32), clip.sample_rate, rate, quality="HQ")
     if len(out) < n:
@@ -217,7 +216,7 @@ class Pacer:
         with self._lock:
             return self._plan.current_phase()
 
-    # -- commands (the plan decides; see assistant/session/pacer.py LivePlan) ---------------------------------
+    # -- commands (the plan decides; see assistant/session/live_plan.py) ---------------------------------
     def say(self, text: str) -> bool:
         """Speak `text` now, or right after the line being said; later lines wait for it, a phase word that
         would overlap it is left out, and the rhythm of the phases does not move."""

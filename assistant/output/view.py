@@ -39,7 +39,8 @@ class SessionView:
 
     def __enter__(self) -> Self:
         if self._out.isatty():
-            from rich.live import Live  # only a terminal needs it: rich.live takes ~90 ms to import
+            # deferred: rich.live, ~20-60 ms after `listen`'s modules (-X importtime): only a terminal needs it
+            from rich.live import Live
 
             self._live = Live("", refresh_per_second=12, transient=True)
             self._live.__enter__()

@@ -17,8 +17,8 @@ import numpy as np
 from assistant.audio import tones
 from assistant.events import ExerciseDone, SpeakingStarted, Spoken
 from assistant.output.mixer import Pacer, speech_samples
+from assistant.output.voice import Clip, Voice
 from assistant.session.pacer import RATE, Timeline
-from assistant.speech.voice import Clip, Voice
 
 OutputFact = SpeakingStarted | Spoken | ExerciseDone
 """What `VoiceOutput.drain` hands the session."""

@@ -6,6 +6,8 @@ ordered ("if you like"); the first word of the acknowledgement is short so it ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 PAUSE_ACK = "Okay. We're pausing now."
 """Said right after the pause word is heard; its first word is one short syllable, so sound comes at once."""
 
@@ -147,9 +149,23 @@ def all_lines() -> tuple[str, ...]:
     return tuple(dict.fromkeys(lines))
 
 
+def plain_line(text: str) -> str:
+    """A typed or heard line as plain lower-case words (apostrophes kept), for matching phrases."""
+    return " ".join("".join(c if c.isalnum() or c == "'" else " " for c in text.lower()).split())
+
+
+def typed_pause_word(line: str, pause_words: Iterable[str]) -> str | None:
+    """The pause word a typed line contains (as whole words), or None."""
+    padded = f" {plain_line(line)} "
+    for word in pause_words:
+        if f" {plain_line(word)} " in padded:
+            return word
+    return None
+
+
 __all__ = [
     "AGREE_INVITE", "AGREE_LATER", "BREATHING_DONE", "BREATHING_INTRO", "CLOSING", "CLOSING_SKIPPED",
     "COMMAND_ACKS", "COMMAND_PHRASES", "ENCOURAGEMENT", "FALSE_ALARM_PHRASES", "FALSE_ALARM_SECONDS", "GROUNDING",
     "NO_RUSH", "OFFER", "OFFER_DECLINED", "PAUSE_ACK", "PHASE_WORDS", "STOP_OFFER", "STOP_OFFER_CHOICES",
-    "agree_invite", "all_lines", "command_vocabulary", "stop_offer",
+    "agree_invite", "all_lines", "command_vocabulary", "plain_line", "stop_offer", "typed_pause_word",
 ]

@@ -6,9 +6,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 
-__all__ = ["APP_NAME", "DB_NAME", "data_dir", "folder_from"]
+__all__ = ["APP_NAME", "DB_NAME", "cache_folder", "data_dir", "folder_from"]
 
 DB_NAME = "pause.sqlite3"
 APP_NAME = "pause-assistant"
@@ -25,3 +25,9 @@ def folder_from(variable: str, platform_folder: Callable[[str], str]) -> Path:
 def data_dir() -> Path:
     """$ASSISTANT_DATA_DIR when set, else the platform's user data folder for the assistant."""
     return folder_from("ASSISTANT_DATA_DIR", user_data_dir)
+
+
+def cache_folder() -> Path:
+    """The user cache folder ($ASSISTANT_CACHE_DIR, else the platform's): derived data that can be rebuilt
+    (the ear's rendered examples). Here, beside the data folder, so the doctor names it without loading the ear."""
+    return Path(os.environ.get("ASSISTANT_CACHE_DIR") or user_cache_dir(APP_NAME))

@@ -67,10 +67,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.timeparse import meaning, words
-from assistant.timeparse.grammar import normalize, read_facts
+from assistant.timeparse.grammar import read_facts
 from assistant.timeparse.meaning import PAST_REASON, Problem
 from assistant.timeparse.readback import describe
 from assistant.timeparse.resolution import break_warnings, resolve
+from assistant.timeparse.tokens import normalize
 
 __all__ = [
     "PAST_REASON",

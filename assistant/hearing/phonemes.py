@@ -112,7 +112,7 @@ def _convert(token: str) -> tuple[str, ...]:
     base = token.rstrip("#-/~0123456789")
     if base in ESPEAK_TO_CMU:
         return ESPEAK_TO_CMU[base]
-    raise PhonemeError(f"espeak-ng phoneme {token!r} has no CMU equivalent in assistant.speech.phonemes")
+    raise PhonemeError(f"espeak-ng phoneme {token!r} has no CMU equivalent in assistant.hearing.phonemes")
 
 
 __all__ = ["CMU_PHONES", "ESPEAK_TO_CMU", "VOICE", "PhonemeError", "cmu_phones"]

@@ -2,28 +2,24 @@
 reminders decide; the voice output plays.
 
 Receives audio blocks (16 kHz int16) or typed lines. Emits speech and tones through the voice output, one
-printed line per thing heard or said, and agreements, pauses and readings into the store. No audio is ever
-written anywhere: blocks live in memory only. `app.build_app` assembles it; `app.drive` feeds it.
+printed line per thing heard or said, and what the core decided (pauses, agreed times, sessions, readings)
+to `records`, which keeps it in the store. Agreeing a time runs at `agreeing`'s desk, commitments at
+`commitments`'. No audio is ever written anywhere: blocks live in memory only. `app.build_app` assembles it;
+`app.drive` feeds it.
 """
 
 from __future__ import annotations
 
-import logging
 import queue
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TextIO
 
 from dateutil import tz
 
-from assistant.answers import yes_or_no
 from assistant.audio.echo import EchoGuard
-from assistant.audio.knock import KnockDetector
-from assistant.audio.vad import Utterances
-from assistant.commitment_desk import CHECK_DECKS, CommitmentDesk
 from assistant.events import (
     ControlPacer,
     KeywordHeard,
@@ -37,69 +33,32 @@ from assistant.events import (
     StartExercise,
 )
 from assistant.hearing.answers import AnswerHearing
+from assistant.hearing.detector import PauseWordDetector
+from assistant.live.agreeing import AgreeDesk
+from assistant.live.commitments import CHECK_DECKS, CommitmentDesk
+from assistant.live.detectors import Detectors
+from assistant.live.records import Records
 from assistant.prompts import load_deck
-from assistant.session import exercises, pacer
-from assistant.session.choices import offer_words, offered_choices
-from assistant.session.dialog import AgreeDialog
+from assistant.session import pacer
 from assistant.session.reconnect import RECONNECT_PHRASES, Reconnection, typed_command
-from assistant.session.wording import COMMAND_PHRASES, FALSE_ALARM_PHRASES, FALSE_ALARM_SECONDS
-from assistant.speech.detector import PauseWordDetector
-from assistant.store import StoreError
+from assistant.session.wording import (
+    COMMAND_PHRASES,
+    FALSE_ALARM_PHRASES,
+    FALSE_ALARM_SECONDS,
+    plain_line,
+    typed_pause_word,
+)
 from assistant.timeparse import describe
 
-_LOGGER = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 """The microphone's rate: the live session's clock counts its samples."""
-ANSWER_HANGOVER_MS = 800
-"""Silence that ends a spoken answer while agreeing a time. The gate's default 1.5 s keeps the pause word's
-context through a conversation; an answer is one short turn, and every 100 ms here is 100 ms before the
-read-back. Measured on the rig (scripts/bench_answer_latency.py, piper "tomorrow morning"): end of speech to
-the reply 2.26 s with 1.5 s, 1.44 s with 0.8 s (3 trials each, max 2.26 and 1.48 s). A pause longer than
-this inside an answer ends it early; the dialog then asks again or reads back what it heard, and a no
-corrects it."""
 ECHO_TAIL_SECONDS = 0.5
 """Seconds after the assistant stops speaking during which its echo may still reach the microphone."""
-PRINTED = "printed"
-"""A log record with this attribute set was printed for the user already: the terminal's log handler skips it."""
-_NOT_SAVED = "I couldn't save that time on this computer, so please write it down: {when}."
-"""Said when an agreed time cannot be stored (full disk, read-only data folder)."""
 
 
 def _local_now() -> datetime:
     """Wall-clock now in the local zone, with its DST rules (dateutil's tzlocal)."""
     return datetime.now(tz.gettz())
-
-
-def _normalise(text: str) -> str:
-    return " ".join("".join(c if c.isalnum() or c == "'" else " " for c in text.lower()).split())
-
-
-def typed_pause_word(line: str, pause_words: Iterable[str]) -> str | None:
-    """The pause word a typed line contains (as whole words), or None."""
-    padded = f" {_normalise(line)} "
-    for word in pause_words:
-        if f" {_normalise(word)} " in padded:
-            return word
-    return None
-
-
-@dataclass
-class Detectors:
-    """The spotters the live loop switches between; all share the microphone's clock."""
-
-    pause: PauseWordDetector
-    """The pause word, while listening and quiet."""
-    commands: PauseWordDetector
-    """stop, skip, slower, faster, repeat: during a session, even while the assistant speaks."""
-    reconnect: PauseWordDetector | None = None
-    """next, repeat, we're done, ten more minutes: while prompts are read."""
-    knock: KnockDetector | None = None
-    """The agreed knock or clap pattern (listener.signals holds "knock"): heard when the pause word is."""
-    commit: PauseWordDetector | None = None
-    """"make a commitment", while listening and quiet: a commitment is made now (commitment_desk.py)."""
-
-    def all(self) -> list[PauseWordDetector]:
-        return [d for d in (self.pause, self.commands, self.reconnect, self.commit) if d is not None]
 
 
 class LiveSession:
@@ -124,13 +83,14 @@ class LiveSession:
         self.detectors = detectors
         self.output = output
         self._out = out
-        self.store = store
+        self.records = Records(store, lambda: self.out)
+        """What the core decided, kept in the store."""
         self.scheduler = scheduler
         self.now = now or _local_now
-        self._agreement = agreement
-        self._choices: list = []
-        """The times offered when agreeing opened (`session.choices`), which the dialog listens for."""
-        session.offer = self._offer
+        self.agreeing = AgreeDesk(output.say, lambda: self.out, self.now, self.records, self._answer_hearing,
+                                  self._trigger, self._report, agreement)
+        """Agreeing a resume time: the dialog runs here while the machine is agreeing."""
+        session.offer = self.agreeing.offer
         self._snooze_minutes = snooze_minutes
         self._patterns = patterns or {}
         self._spoken_cycles = spoken_cycles
@@ -140,9 +100,6 @@ class LiveSession:
         self._samples = 0
         self.echo = EchoGuard(ECHO_TAIL_SECONDS, SAMPLE_RATE)
         """Whether the assistant's own voice may be in the microphone (pause word and knock are not heard then)."""
-        self._dialog = None
-        self._utterances: Utterances | None = None
-        """The answer being said while agreeing a time (made with the dialog)."""
         self.reconnection = None
         self._due = None
         self._claimed: list = []
@@ -150,8 +107,6 @@ class LiveSession:
         self._resumed = False
         """Whether readings cut short by a crash have been asked for (once, at the first check)."""
         self._next_check_samples = 0
-        self._session_id: int | None = None
-        """The stored guided session now running (history), or None."""
         self.learner = learner
         """The ear's `HomeLearner` (learned detector with listener.learn), or None."""
         self._pause_heard: tuple[str, int] | None = None
@@ -162,10 +117,8 @@ class LiveSession:
         """Pauses asked for from outside the audio (`assistant pause`, a key press), taken up by `feed`."""
         self.shown_is_asked = False
         """Typed mode: a question counts as asked once printed (read at a glance), not once said."""
-        self._stopped = False
-        """A stop cut the running session short (it may go on to an offer to choose a time)."""
         self._next_learn_samples = 0
-        self.commitments = CommitmentDesk(store, output.say, lambda: self.out, self.now, self._save,
+        self.commitments = CommitmentDesk(store, output.say, lambda: self.out, self.now, self.records.save,
                                           self._answer_hearing, partners)
         """Making commitments and bringing them back: the mode is "commit" while one of its dialogs runs."""
         self.on_fact = on_fact
@@ -177,6 +130,11 @@ class LiveSession:
         """Where lines are printed: sys.stdout as it is at the time (the terminal view redirects it, so a line
         said is printed above the breathing bar instead of on top of it), unless a stream was given."""
         return self._out if self._out is not None else sys.stdout
+
+    @property
+    def store(self):
+        """The store the records are kept in (None without one)."""
+        return self.records.store
 
     @property
     def t_ms(self) -> int:
@@ -223,20 +181,14 @@ class LiveSession:
         if mode == "commit":
             self.commitments.feed(block, quiet)
         if mode == "agree":
-            self._collect_time_phrase(block, quiet)
-            if self._dialog is not None and quiet:
-                self._dialog.tick(self.t_ms / 1000)
-                self._perform_dialog()
+            self.agreeing.feed(block, quiet, self.t_ms / 1000)
         for fact in self.output.drain():
             if isinstance(fact, SpeakingStarted):
                 print(f"assistant: {fact.text}", file=self.out, flush=True)
-                if self._dialog is not None and self.shown_is_asked:
-                    self._dialog.heard_out(fact.text, self.t_ms / 1000)
-                    self._perform_dialog()
+                if self.shown_is_asked:
+                    self.agreeing.heard_out(fact.text, self.t_ms / 1000)
             elif isinstance(fact, Spoken):
-                if self._dialog is not None:
-                    self._dialog.heard_out(fact.text, self.t_ms / 1000)
-                    self._perform_dialog()
+                self.agreeing.heard_out(fact.text, self.t_ms / 1000)
                 self._trigger("spoken", text=fact.text)
             else:
                 self._trigger("exercise_done")
@@ -254,8 +206,7 @@ class LiveSession:
         if detector is self.detectors.pause:
             self._report("pause", hit)
             print(f"heard: {hit.word} (confidence {hit.confidence:.2f})", file=self.out, flush=True)
-            if self.store is not None:
-                self._save("pause", self.store.record_pause, hit.word, self.now())
+            self.records.pause(hit.word, self.now())
             if self.learner is not None and spoken:
                 self.learner.heard(hit.word, hit.end_ms / 1000)
             self._pause_heard, self._pause_by_word = (hit.word, self.t_ms), spoken
@@ -299,8 +250,7 @@ class LiveSession:
         word, counted as a pause in the history under the signal's name; the ear learns nothing from it."""
         self._report("pause", SignalHeard(self.t_ms, signal, self.t_ms, self.t_ms))
         print(f"heard: ({signal})", file=self.out, flush=True)
-        if self.store is not None:
-            self._save("pause", self.store.record_pause, signal, self.now())
+        self.records.pause(signal, self.now())
         self._pause_heard, self._pause_by_word = (signal, self.t_ms), False
         self._trigger("pause_word_heard", word=signal, spoken=False)
 
@@ -308,7 +258,7 @@ class LiveSession:
         """A typed line stands for speech in the current mode (`listen --text`): the pause word, a command,
         a time or yes/no, or next/repeat/done while prompts are read."""
         mode = self._mode()
-        text = _normalise(line)
+        text = plain_line(line)
         if not text:
             return
         if mode == "commit":  # the words as typed: a commitment keeps its capitals and punctuation
@@ -333,25 +283,14 @@ class LiveSession:
         elif text in self._command_of:
             self._command(text)
         elif mode == "agree":
-            self._answer(text)
+            self.agreeing.answer(text)
 
     def choose_time(self, phrase: str = "") -> None:
         """Agree a resume time outside a session (typed `agree friday morning`): the same checks, read-back
         and confirmation as after a pause."""
         self._trigger("choose_time", phrase=phrase)
-        if phrase and self._dialog is not None:
-            self._answer(phrase)
-
-    def _answer(self, words: str) -> None:
-        """What was said (or typed) while agreeing: yes/no about a proposed time, else a time."""
-        self._ensure_dialog()
-        answer = yes_or_no(words) if self._dialog.awaiting_yes_no else None
-        if answer is not None:
-            self._dialog.heard_answer(answer, self.now())
-        else:
-            self._dialog.heard_time(words, self.now())  # a new time, or asked again
-        self._trigger("answer_heard")
-        self._perform_dialog()
+        if phrase and self.agreeing.dialog is not None:
+            self.agreeing.answer(phrase)
 
     def _command(self, phrase: str) -> None:
         """A spoken (or typed) command. "false alarm", or a stop just after the pause word, also tells the
@@ -359,85 +298,16 @@ class LiveSession:
         name = self._command_of.get(phrase, phrase)
         false_alarm = name == "stop" and self._pause_heard is not None and (
             phrase in FALSE_ALARM_PHRASES or self.t_ms - self._pause_heard[1] <= FALSE_ALARM_SECONDS * 1000)
-        if name == "stop" and self._session_id is not None:
-            self._stopped = True
+        if name == "stop":
+            self.records.stop_heard()
         if false_alarm:
             word, self._pause_heard = self._pause_heard[0], None
             print(f"false alarm: {word}", file=self.out, flush=True)
             self._report("false_alarm", word)
-            if self.store is not None:
-                self._save("false alarm", self.store.record_false_alarm, word, self.now())
+            self.records.false_alarm(word, self.now())
             if self.learner is not None and self._pause_by_word:
                 self.learner.cancelled()
         self._trigger("command", name=name, false_alarm=false_alarm)
-
-    # -- agreeing a resume time ----------------------------------------------------------------------------
-    def _breaks(self) -> tuple[timedelta, timedelta]:
-        agreement = self._agreement
-        if agreement is None:
-            return timedelta(minutes=20), timedelta(hours=48)
-        return timedelta(minutes=agreement.min_break_minutes), timedelta(hours=agreement.max_break_hours)
-
-    def _offer(self) -> str:
-        """The times offered as agreeing opens (the machine asks): kept for the dialog to listen for."""
-        self._choices = offered_choices(self.now(), *self._breaks())
-        return offer_words(self._choices)
-
-    def _ensure_dialog(self) -> None:
-        if self._dialog is None:
-            min_break, max_break = self._breaks()
-            self._dialog = AgreeDialog(min_break=min_break, max_break=max_break, choices=list(self._choices))
-            self._utterances = Utterances(hangover_ms=ANSWER_HANGOVER_MS)
-
-    def _collect_time_phrase(self, block, quiet: bool) -> None:
-        """While agreeing: gather one utterance, hear it with the recogniser (`hearing.answers`: the offered
-        times or yes / no as a closed set beside the transcript), then answer the dialog with it."""
-        self._ensure_dialog()
-        if not quiet:
-            self._utterances.drop()
-            return
-        opened, audio = self._utterances.feed(block)
-        if opened:
-            self._dialog.heard_speech()
-        if audio is not None:
-            dialog = self._dialog
-            hearing = self._answer_hearing()
-            heard = hearing.yes_no(audio) if dialog.awaiting_yes_no else hearing.time(
-                audio, [choice.phrase for choice in dialog.choices])
-            print(f"heard: {heard.words or '(nothing I know)'}{'' if heard.sure else ' (not sure)'}",
-                  file=self.out, flush=True)
-            if heard.sure:
-                self._answer(heard.words)
-            else:  # asked again, never a doubtful yes taken; a doubtful time read back only when heard twice
-                if dialog.awaiting_yes_no:
-                    dialog.not_caught()
-                else:
-                    dialog.heard_doubtful(heard.words, self.now())
-                self._trigger("answer_heard")
-                self._perform_dialog()
-
-    def _perform_dialog(self) -> None:
-        dialog = self._dialog
-        if dialog is None:
-            return
-        actions, dialog.outbox = dialog.outbox, []
-        agreed = dialog.agreed
-        if agreed is not None and self.store is not None:
-            record = self._save("agreement", self.store.add_agreement, agreed.resume_at, agreed.heard, self.now())
-            if record is not None:
-                print(f"agreed: {agreed.resume_at.isoformat()} (reminder {record.id})", file=self.out, flush=True)
-            else:  # no "I'll remind you": the session goes on and the couple keeps the time themselves
-                when = describe(agreed.resume_at, self.now(), relative=agreed.relative)
-                actions = [Say(_NOT_SAVED.format(when=when))]
-        for action in actions:
-            self.output.say(action.text)
-        if agreed is not None:
-            self._dialog = None
-            self._report("agreed", agreed)
-            self._trigger("resume_agreed", resume_at=agreed.resume_at.isoformat())
-        elif dialog.declined:
-            self._dialog = None
-            self._trigger("declined")
 
     # -- reminders and reconnection ------------------------------------------------------------------------
     def _check_reminders(self) -> None:
@@ -445,11 +315,11 @@ class LiveSession:
             return
         if not self._resumed:  # a reading a crash cut short is read again first (at least once)
             self._resumed = True
-            self._claimed = self._save("reminder", self.scheduler.interrupted, self.now()) or []
+            self._claimed = self.records.save("reminder", self.scheduler.interrupted, self.now()) or []
         if not self._claimed:
             # `due` claims everything due at once; keep them all, so a second reminder caught up after
             # downtime is read after the first instead of being marked fired and lost.
-            self._claimed = self._save("reminder", self.scheduler.due, self.now()) or []
+            self._claimed = self.records.save("reminder", self.scheduler.due, self.now()) or []
         if not self._claimed:
             return
         self._due = self._claimed.pop(0)
@@ -457,7 +327,7 @@ class LiveSession:
         deck = load_deck(self._due.deck)
         line = deck.reminder_line(self._due.caught_up, describe(self._due.resume_at, self.now()))
         print(f"reminder: {self._due.heard} ({self._due.resume_at.isoformat()})", file=self.out, flush=True)
-        self.reconnection = Reconnection(deck, self.store.delivered_ids(deck.name), reminder_line=line,
+        self.reconnection = Reconnection(deck, self.records.store.delivered_ids(deck.name), reminder_line=line,
                                          snooze_minutes=self._snooze_minutes)
         self.reconnection.begin()
         self._perform_reconnection()
@@ -469,7 +339,7 @@ class LiveSession:
             if isinstance(action, PlayCue):
                 self.output.cue(action.name)
             elif isinstance(action, RecordDelivery):
-                self.store.record_delivery(action.deck, action.prompt_id, action.at)
+                self.records.delivery(action)
             else:
                 self.output.say(action.text)
         if sitting.wants_commitment:  # "make a commitment" after a prompt: made now, then the prompts go on
@@ -477,20 +347,10 @@ class LiveSession:
             self.commitments.start_making()
         if sitting.finished:
             self.reconnection = None
-            self._finish_reading(sitting)
+            due, self._due = self._due, None
+            self.records.reading_done(due, sitting.snoozed, self.now())
             if not sitting.snoozed and sitting.deck.name in CHECK_DECKS:
                 self.commitments.start_check()  # the open commitments, after the prompts
-
-    def _finish_reading(self, sitting) -> None:
-        """The prompts were read (or the couple said they were done): only now is the reminder kept, so a
-        crash before this reads it again. A snoozed one comes again through its snooze."""
-        due, self._due = self._due, None
-        if due is None or self.store is None:
-            return
-        if due.agreement_id is not None and not sitting.snoozed:
-            self._save("reminder", self.store.mark_read, due.agreement_id, self.now())
-        elif due.ritual:
-            self._save("reminder", self.store.ritual_reading, due.ritual, None)
 
     def _trigger(self, trigger: str, **kwargs) -> None:
         before = self.session.state
@@ -501,46 +361,18 @@ class LiveSession:
             if self.session.state.value == "listening":
                 self._pause_heard = None
             if before.value == "agreeing":
-                self._dialog = None
+                self.agreeing.close()
             if self.session.state.value == "agreeing":
-                self._dialog = None
-                self._ensure_dialog()
-                if self.session.invite:
-                    self._dialog.expect(self.session.invite)
-            self._record_session(before, trigger, kwargs)  # first: a printed state is a stored one
+                self.agreeing.open(self.session.invite)
+            # first: a printed state is a stored one
+            self.records.state_changed(before, self.session.state, trigger, kwargs.get("word", ""), self.now())
             self._report("state", self.session.state.value)
             print(f"state: {self.session.state.value}", file=self.out, flush=True)
         self._perform()
 
-    def _record_session(self, before, trigger: str, kwargs: dict) -> None:
-        """History: a guided session starts when the pause word leaves listening and ends on the way back,
-        "stopped" when a spoken stop cut it short, else "completed"."""
-        if self.store is None:
-            return
-        if before.value == "listening" and trigger == "pause_word_heard":
-            self._session_id = self._save("session", self.store.start_session, kwargs.get("word", ""), self.now())
-        elif self.session.state.value == "listening" and self._session_id is not None:
-            session_id, self._session_id = self._session_id, None
-            stopped, self._stopped = self._stopped, False
-            self._save("session", self.store.end_session, session_id, "stopped" if stopped else "completed",
-                       self.now())
-
     def end_open_session(self) -> None:
-        """The assistant is closing (Ctrl-C, service stop) in the middle of a guided session: store it as
-        stopped, so the history counts it instead of keeping a session that never ends."""
-        if self.store is not None and self._session_id is not None:
-            session_id, self._session_id = self._session_id, None
-            self._save("session", self.store.end_session, session_id, "stopped", self.now())
-
-    def _save(self, what: str, write: Callable, *args: object) -> object:
-        """A store write that may fail (disk full, read-only folder): say so in one line, never stop the
-        session. Returns the write's result, or None when it failed."""
-        try:
-            return write(*args)
-        except StoreError as e:  # one line on the terminal; the log file keeps it too
-            _LOGGER.warning("%s not saved: %s", what, e, extra={PRINTED: True})
-            print(f"not saved: {e}", file=self.out, flush=True)
-            return None
+        """The assistant is closing in the middle of a guided session: stored as stopped (`records`)."""
+        self.records.end_open_session(self.now())
 
     def _report(self, kind: str, value: object) -> None:
         if self.on_fact is not None:
@@ -555,16 +387,7 @@ class LiveSession:
                 self._listening_for_commands = bool(action.vocabulary)
                 self.detectors.commands.recognizer.reset()
             elif isinstance(action, StartExercise):
-                self.output.start(self._timeline(action))
+                self.output.start(pacer.exercise_timeline(action, self.output.speech_samples, self._patterns,
+                                                           self._spoken_cycles))
             elif isinstance(action, ControlPacer):
                 self.output.control(action.command)
-
-    def _timeline(self, action):
-        if action.kind == "grounding":
-            return pacer.grounding_timeline(exercises.get_script(action.name), self.output.speech_samples)
-        pattern = exercises.get_pattern(action.name, self._patterns)
-        if action.tempo_steps:
-            pattern = exercises.with_tempo(pattern, action.tempo_steps)
-        return pacer.breathing_timeline(pattern, self.output.speech_samples, cycles=action.cycles or None,
-                                        minutes=None if action.cycles else (action.minutes or None),
-                                        spoken_cycles=self._spoken_cycles)

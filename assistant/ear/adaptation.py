@@ -25,19 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech import enrollment
-from assistant.speech.fusion import FUSED_BAR, FusedSpotter, Settled
-from assistant.speech.learned_store import CANCELLED, NEAR_MISS, LearnedStore
-from assistant.speech.training import (
-    RECIPES,
-    Recipe,
-    bank_windows,
-    cached_word_examples,
-    default_recipe,
-    find_head,
-    head_path,
-)
-from assistant.speech.word_head import WINDOW_STEPS, HeadSpotter, WordHead
+from assistant.ear import enrollment
+from assistant.ear.fusion import FUSED_BAR, FusedSpotter, Settled
+from assistant.ear.learned_store import CANCELLED, NEAR_MISS, LearnedStore
+from assistant.ear.negative_bank import bank_windows
+from assistant.ear.training import RECIPES, Recipe, cached_word_examples, default_recipe, find_head, head_path
+from assistant.ear.word_head import WINDOW_STEPS, HeadSpotter, WordHead
 
 NEAR_MISS_MARGIN = 6.0
 """Fused log-odds below the bar still worth learning from (about 400 times less likely than the bar)."""
@@ -150,7 +143,7 @@ class HomeLearner:
         return sum(self._retrain_after if k == CANCELLED else 1 for k in new)
 
     def _start_child(self, word: str) -> None:
-        cmd = [sys.executable, "-m", "assistant.speech.adaptation", word, str(self.data_folder),
+        cmd = [sys.executable, "-m", "assistant.ear.adaptation", word, str(self.data_folder),
                "--recipe", self.recipe.name]
         env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self._child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech.embedding import EMBEDDING_SIZE, SAMPLE_RATE, STEP_SAMPLES, SpeechEmbedder, embed_clip
-from assistant.speech.recognizer import WordHit
+from assistant.ear.embedding import EMBEDDING_SIZE, SAMPLE_RATE, STEP_SAMPLES, SpeechEmbedder, embed_clip
+from assistant.hearing.recognizer import WordHit
 
 WINDOW_STEPS = 16
 """Embeddings a head reads: 1.28 s."""
@@ -217,3 +217,14 @@ class HeadSpotter:
         self._window = np.concatenate([silence_rows(), rows])[-(WINDOW_STEPS - 1):]
         self._primed = self._front.steps
         self._stale = False
+
+
+def sequence_windows(embeddings: np.ndarray, stride: int = 1) -> np.ndarray:
+    """Every `stride`-th window of 16 consecutive embeddings of one sequence (silence before its start)."""
+    padded = np.concatenate([silence_rows().astype(embeddings.dtype), embeddings])
+    ends = np.arange(WINDOW_STEPS, len(padded) + 1, stride)
+    if not len(ends):
+        return np.zeros((0, WINDOW_STEPS, embeddings.shape[1]), embeddings.dtype)
+    return np.stack([padded[e - WINDOW_STEPS:e] for e in ends])
+
+

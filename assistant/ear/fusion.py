@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.audio.vad import VadGate
-from assistant.speech.detector import PauseWordDetector
-from assistant.speech.recognizer import SAMPLE_RATE, WordHit
-from assistant.speech.sphinx_engine import SphinxSpotter
-from assistant.speech.word_head import HeadSpotter
+from assistant.ear.word_head import HeadSpotter
+from assistant.hearing.detector import PauseWordDetector
+from assistant.hearing.recognizer import SAMPLE_RATE, WordHit
+from assistant.hearing.sphinx_engine import SphinxSpotter
 
 CANDIDATE_FLOOR = -2.0
 """Head log-odds (over its bar) at which a step becomes a candidate."""

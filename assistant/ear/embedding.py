@@ -55,7 +55,8 @@ def model_folder() -> Path:
 @cache
 def _sessions(threads: int = 1):
     """The two ONNX sessions, loaded once per process (about 2.5 MB of weights)."""
-    import onnxruntime as ort  # heavy native import: only the learned ear needs it
+    # deferred: onnxruntime, ~60-75 ms after numpy (-X importtime): only the learned ear's front-end needs it
+    import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech.embedding import EMBEDDING_SIZE
-from assistant.speech.word_head import WINDOW_STEPS
+from assistant.ear.embedding import EMBEDDING_SIZE
+from assistant.ear.word_head import WINDOW_STEPS
 
 NEAR_MISS = "near_miss"
 CANCELLED = "cancelled"

