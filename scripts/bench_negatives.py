@@ -41,15 +41,9 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from bench_ear import REAL, Material, events, hours_of, load_scorer, log_odds
 
-from assistant.speech.training import (
-    FULL,
-    bank_path,
-    cached_word_examples,
-    fit_head,
-    says,
-    sequence_windows,
-)
-from assistant.speech.word_head import WordHead
+from assistant.ear.negative_bank import bank_path, says
+from assistant.ear.training import FULL, cached_word_examples, fit_head
+from assistant.ear.word_head import WordHead, sequence_windows
 
 RATES = (10.0, 2.0, 0.5, 0.1)
 SOURCES = ("synthetic speech", "synthetic conversation", "real speech", "noise")
