@@ -121,7 +121,8 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path) -> dict:
         env = {**rig.env, "ASSISTANT_DATA_DIR": str(folder / "data"), "PYTHONUNBUFFERED": "1"}
         app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
         try:
-            app.wait_for("listening for", timeout=60)
+            # the first start learns "alexa" in the fresh data folder (minutes, once): later ones find its model
+            app.wait_for("listening for", timeout=60 if ack else 900)
             rig.start_recording_speaker()
             since = rig.speaker_samples_recorded()
             started = time.monotonic()
@@ -132,7 +133,7 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path) -> dict:
             time.sleep(12)
             started = time.monotonic()
             rig.play_into_mic(stop, wait=False)
-            app.wait_for("state: listening", timeout=10)  # the command is honoured: the pacer is told to stop
+            app.wait_for("state: agreeing", timeout=10)  # the command is honoured: the exercise stops, a time is asked
             cmd.append(time.monotonic() - (started + word_end_s(stop)))
             rig.stop_recording_speaker()
         finally:
