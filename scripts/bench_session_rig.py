@@ -116,7 +116,7 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path) -> dict:
                       '[session]\ncycles = 30\nspoken_cycles = 0\n')
     word = read_audio(REPO.parent / "shared" / "real-voices" / "alexa" / "1.flac")
     stop = partner_says("stop", pad_seconds=0.0)
-    ack, cmd = [], []
+    ack, cmd, detect = [], [], []
     for _ in range(trials):
         env = {**rig.env, "ASSISTANT_DATA_DIR": str(folder / "data"), "PYTHONUNBUFFERED": "1"}
         app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
@@ -127,8 +127,11 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path) -> dict:
             since = rig.speaker_samples_recorded()
             started = time.monotonic()
             rig.play_into_mic(word, wait=False)
+            app.wait_for("heard:", timeout=10)
+            printed_at = time.monotonic()
             heard_at = wait_for_sound(rig, since)
             ack.append(heard_at - (started + word_end_s(word)))
+            detect.append(printed_at - (started + word_end_s(word)))
             app.wait_for("state: breathing", timeout=30)
             time.sleep(12)
             started = time.monotonic()
@@ -138,7 +141,8 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path) -> dict:
             rig.stop_recording_speaker()
         finally:
             app.stop()
-    return {"ack_latency_s": [round(x, 3) for x in ack], "stop_latency_s": [round(x, 3) for x in cmd]}
+    return {"ack_latency_s": [round(x, 3) for x in ack], "heard_printed_s": [round(x, 3) for x in detect],
+            "stop_latency_s": [round(x, 3) for x in cmd]}
 
 
 def main() -> int:
