@@ -146,6 +146,17 @@ def hours_of(embs) -> float:
     return sum(len(e) for e in embs) * STEP_SECONDS / 3600
 
 
+def thresholds_within(fa_at: dict[float, float], rates) -> dict[float, tuple[float, float]]:
+    """For each rate, the lowest threshold whose false alarms per hour (`fa_at`: threshold -> rate) stay
+    within it, and its rate; the highest threshold measured when none does."""
+    out = {}
+    for rate in rates:
+        ok = [t for t in fa_at if fa_at[t] <= rate]
+        t = float(min(ok)) if ok else float(max(fa_at))
+        out[rate] = (t, fa_at[t])
+    return out
+
+
 def operating_points(real_best: np.ndarray, fa_logits: list[np.ndarray], head: WordHead, hours: float,
                      rates=(0.5, 0.1)) -> dict:
     """Recall on real clips at the lowest threshold (log-odds over the bar) whose false alarms per hour
@@ -153,10 +164,8 @@ def operating_points(real_best: np.ndarray, fa_logits: list[np.ndarray], head: W
     grid = np.unique(np.concatenate([[0.0], np.linspace(-6, 40, 461)]))
     fa_at = {t: sum(len(events(c, t, head)) for c in fa_logits) / hours for t in grid}
     out = {}
-    for rate in rates:
-        ok = [t for t in grid if fa_at[t] <= rate]
-        t = min(ok) if ok else float(grid[-1])
-        out[rate] = (t, float(np.mean(real_best >= t)) if len(real_best) else float("nan"), fa_at[t])
+    for rate, (t, far) in thresholds_within(fa_at, rates).items():
+        out[rate] = (t, float(np.mean(real_best >= t)) if len(real_best) else float("nan"), far)
     out["bar"] = (0.0, float(np.mean(real_best >= 0.0)) if len(real_best) else float("nan"), fa_at[0.0])
     return out
 

@@ -27,7 +27,6 @@ the ordinary speech gives them more to keep.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import sys
 from dataclasses import replace
@@ -39,9 +38,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from bench_ear import REAL, Material, events, hours_of, load_scorer, log_odds
+from bench_ear import REAL, Material, events, hours_of, load_scorer, log_odds, thresholds_within
 
-from assistant.ear.negative_bank import bank_path, says
+from assistant.ear.negative_bank import labelled_bank
 from assistant.ear.training import FULL, cached_word_examples, fit_head
 from assistant.ear.word_head import WordHead, sequence_windows
 
@@ -70,14 +69,9 @@ def source_of(text: str) -> str:
 
 
 def bank_by_source(word: str) -> dict[str, list[np.ndarray]]:
-    with np.load(bank_path(), allow_pickle=False) as data:
-        embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
-        starts = list(data["starts"]) + [len(embeddings)]
-        texts = json.loads(bytes(data["texts"]).decode())
     out: dict[str, list[np.ndarray]] = {s: [] for s in SOURCES}
-    for (a, b), text in zip(itertools.pairwise(starts), texts):
-        if not says(text, word):
-            out[source_of(text)].append(embeddings[a:b])
+    for text, emb in labelled_bank(without=word):
+        out[source_of(text)].append(emb)
     return out
 
 
@@ -111,13 +105,7 @@ def train_variant(word: str, variant: dict, seed: int, bank: dict, heads: Path) 
 
 def thresholds_at(fa_logits: list[np.ndarray], head: WordHead, hours: float) -> dict[float, tuple[float, float]]:
     grid = np.linspace(-6, 40, 231)
-    fa_at = {t: sum(len(events(c, t, head)) for c in fa_logits) / hours for t in grid}
-    out = {}
-    for rate in RATES:
-        ok = [t for t in grid if fa_at[t] <= rate]
-        t = float(min(ok)) if ok else float(grid[-1])
-        out[rate] = (t, fa_at[t])
-    return out
+    return thresholds_within({float(t): sum(len(events(c, t, head)) for c in fa_logits) / hours for t in grid}, RATES)
 
 
 def measure(head: WordHead, positives: list[np.ndarray], fa: dict[str, list[np.ndarray]], hours: float,

@@ -48,6 +48,12 @@ def _wait_for_a_build(path: Path) -> None:
 def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
     """Sequences of embeddings (each (n, 96) float32) of ordinary speech and noise, leaving out any whose
     text holds `without` (the couple's own word must not be taught as a negative)."""
+    return [emb for _, emb in labelled_bank(path, without)]
+
+
+def labelled_bank(path: Path | None = None, without: str = "") -> list[tuple[str, np.ndarray]]:
+    """`load_bank` with each sequence's text (what was said, or where it came from: "real:ljspeech:...",
+    "noise", "babble"), for measuring which kind of negative helps (`scripts/bench_negatives.py`)."""
     path = path or bank_path()
     _wait_for_a_build(path)
     if not path.is_file():
@@ -59,11 +65,8 @@ def load_bank(path: Path | None = None, without: str = "") -> list[np.ndarray]:
         embeddings = (data["codes"].astype(np.float32) + 127) * data["step"] + data["lo"]
         starts = list(data["starts"]) + [len(embeddings)]
         texts = json.loads(bytes(data["texts"]).decode())
-    keep = []
-    for (a, b), text in zip(itertools.pairwise(starts), texts):
-        if not without or not says(text, without):
-            keep.append(embeddings[a:b])
-    return keep
+    return [(text, embeddings[a:b]) for (a, b), text in zip(itertools.pairwise(starts), texts)
+            if not without or not says(text, without)]
 
 
 def _words(text: str) -> str:
@@ -83,4 +86,4 @@ def bank_windows(count: int, path: Path | None = None, without: str = "") -> np.
     return np.concatenate([p for p in parts if len(p)]).astype(np.float16)
 
 
-__all__ = ["bank_path", "bank_windows", "building_marker", "load_bank", "says"]
+__all__ = ["bank_path", "bank_windows", "building_marker", "labelled_bank", "load_bank", "says"]
