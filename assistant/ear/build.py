@@ -96,7 +96,7 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
             # deferred: Whisper, ~0.1-0.3 s at start for `detect` (-X importtime; `listen` has it already)
             from assistant.hearing.word_check import background_check
 
-            check = background_check(config.hearing.model)
+            check = background_check(config.hearing.model, phrases)
         spotter = FusedSpotter(learned_spotter(phrases, data_folder or data_dir()),
                                pronunciations=listener.pronunciations, check=check)
         detector = PauseWordDetector(spotter, sensitivity=listener.sensitivity, thresholds=listener.thresholds,

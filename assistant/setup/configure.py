@@ -171,7 +171,7 @@ def configure(config_arg: str | None, *, word: str | None = None, typed: bool = 
     if learned:
         check = None
         if config.listener.second_stage:  # scored as the listener will hear them: with the second stage
-            check = background_check(config.hearing.model)
+            check = background_check(config.hearing.model, [word])
         result = learn_word(word, takes, sentences, out=progress_out,
                             default=threshold_for(config.listener.sensitivity), check=check)
     elif take_files:
