@@ -85,7 +85,7 @@ class App:
     def start_player(self) -> StreamPlayer:
         """The speaker starts pulling the voice output; when it cannot, the microphone is closed too."""
         try:
-            self.player = StreamPlayer(self.output.read, RATE, self.output_device).start()
+            self.player = StreamPlayer(self.output.read, RATE, self.output_device, idle=self.output.idle).start()
         except Exception:
             if self.mic is not None:
                 self.mic.close()
@@ -96,7 +96,7 @@ class App:
         """From here on a lost microphone or speaker is waited for and reopened (steady.py), and said."""
         self.mic = SteadyMic(lambda: MicSource(self.input_device), mic=self.mic, watch=watch,
                              on_change=announce_mic(self.live, out))
-        self.player = SteadySpeaker(lambda: StreamPlayer(self.output.read, RATE, self.output_device).start(),
+        self.player = SteadySpeaker(lambda: StreamPlayer(self.output.read, RATE, self.output_device, idle=self.output.idle).start(),
                                     self.output.read, RATE, player=self.player, on_change=announce_speaker(out))
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ import pytest
 import soundfile
 
 from assistant.audio.devices import DeviceError, find_device, list_devices
+from assistant.audio.player import IDLE_BLOCKS, QUEUE_BLOCKS, StreamPlayer
 from assistant.audio.routes import RouteWatch
 from assistant.audio.sinks import SpeakerSink, WavSink
 from assistant.audio.sources import MicSource
@@ -115,6 +116,46 @@ def test_stop_from_another_thread_cuts_a_five_second_clip_short(pulse_rig):
 
     heard_seconds = tone_seconds(heard)
     assert 0.5 < heard_seconds < 1.5, f"heard {heard_seconds:.2f} s of a 5 s clip stopped after 1 s"
+
+
+class _ToneWhenAsked:
+    """A player's source: silence while idle, then a 1 s tone once asked for (a line after the pause word)."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self._left = tone(1.0, rate=22050)
+
+    def idle(self) -> bool:
+        return not self.asked.is_set()
+
+    def read(self, frames: int) -> np.ndarray:
+        if not self.asked.is_set():
+            return np.zeros(frames, np.float32)
+        block, self._left = self._left[:frames], self._left[frames:]
+        return np.concatenate([block, np.zeros(frames - len(block), np.float32)])
+
+
+@pytest.mark.rig
+def test_an_idle_speaker_keeps_little_silence_queued_so_the_acknowledgement_plays_at_once_and_whole(pulse_rig):
+    """While nothing sounds only IDLE_BLOCKS of silence wait ahead of the speaker (the pause word's acknowledgement
+    used to wait behind 0.37 s of it); once something sounds the full queue rides out a busy machine, and the
+    sound is played whole."""
+    source = _ToneWhenAsked()
+    pulse_rig.start_recording_speaker()
+    player = StreamPlayer(source.read, 22050, "pulse", idle=source.idle).start()
+    try:
+        idle_depths = []
+        for _ in range(20):
+            time.sleep(0.025)
+            idle_depths.append(player.queued_blocks)
+        source.asked.set()
+        assert eventually(lambda: player.queued_blocks >= QUEUE_BLOCKS - 1, seconds=2.0)
+        time.sleep(1.5)
+    finally:
+        player.close()
+        heard = pulse_rig.stop_recording_speaker()
+    assert max(idle_depths) <= IDLE_BLOCKS, idle_depths
+    assert tone_seconds(heard) == pytest.approx(1.0, abs=0.05)
 
 
 @pytest.mark.rig

@@ -24,17 +24,24 @@ _LOGGER = logging.getLogger(__name__)
 BLOCK_SAMPLES = 1024
 """Samples per block: 46 ms at 22.05 kHz, small enough that commands land within one block or two."""
 QUEUE_BLOCKS = 8
-"""Blocks queued ahead of the callback: about 0.37 s, enough to ride out a line being rendered (up to
-0.25 s) while commands still land well within a second."""
+"""Blocks queued ahead of the callback while something sounds: about 0.37 s, enough to ride out a busy
+moment of the machine (the producer is a Python thread) without a gap in a line or a shift of the pacing."""
+IDLE_BLOCKS = 1
+"""Blocks queued ahead while the source is idle (silence): the first sound after it, the acknowledgement of the
+pause word, waits behind at most 0.05 s of silence instead of 0.37 s. A gap in silence cannot be heard."""
 
 
 class StreamPlayer:
     """Plays `next_block(frames)` until it returns an empty block, or until stop()."""
 
     def __init__(self, next_block: Callable[[int], np.ndarray], sample_rate: int,
-                 device: str | int | None = None, latency: str | float = "high") -> None:
+                 device: str | int | None = None, latency: str | float = "high",
+                 idle: Callable[[], bool] | None = None) -> None:
         sd = _sd()
         self._next_block = next_block
+        self._idle = idle
+        """True while the source has nothing to sound: then only `IDLE_BLOCKS` of its silence are queued."""
+        self._block_seconds = BLOCK_SAMPLES / sample_rate
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
         self._finished = threading.Event()
         self._stopping = threading.Event()
@@ -63,8 +70,13 @@ class StreamPlayer:
         self._producer.start()
         return self
 
+    @property
+    def queued_blocks(self) -> int:
+        """Blocks waiting for the callback: how far ahead of the speaker the source is pulled."""
+        return self._queue.qsize()
+
     def _prefill(self) -> None:
-        for _ in range(QUEUE_BLOCKS):
+        for _ in range(IDLE_BLOCKS if self._idle is not None and self._idle() else QUEUE_BLOCKS):
             block = self._next_block(BLOCK_SAMPLES)
             self._queue.put(block if len(block) else None)
             if not len(block):
@@ -73,6 +85,9 @@ class StreamPlayer:
     def _produce(self) -> None:
         """Pull blocks from the source; put() blocks while the queue is full, pacing us on the audio clock."""
         while not self._stopping.is_set():
+            while self._idle is not None and self._queue.qsize() >= IDLE_BLOCKS and self._idle():
+                if self._stopping.wait(self._block_seconds / 4):
+                    return
             block = self._next_block(BLOCK_SAMPLES)
             if not len(block):
                 self._queue.put(None)

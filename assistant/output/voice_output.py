@@ -60,6 +60,11 @@ class VoiceOutput:
         with self._lock:
             return bool(self._sounds) or (self._pacer is not None and not self._pacer.done)
 
+    def idle(self) -> bool:
+        """Nothing sounding: what `read` gives is silence until a line, a cue or an exercise is asked for (the
+        player then keeps little of it queued, so what comes next starts sooner)."""
+        return not self.sounding
+
     @property
     def pacer(self) -> Pacer | None:
         return self._pacer
