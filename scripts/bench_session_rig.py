@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Measure the live session's timing through the PulseAudio rig (issue 5 targets), by hand:
 
-    .venv/bin/python scripts/bench_session_rig.py [--minutes 5] [--trials 5]
+    .venv/bin/python scripts/bench_session_rig.py [--minutes 5] [--trials 5] [--skip-drift] [--heads DIR]
 
 1. Onset drift of live playback: `assistant breathe` plays into the virtual speaker for --minutes while
    speaker.monitor is recorded; each tone onset found in the recording is compared with its time in the
    timeline (`--timeline`), relative to the first onset. Target: <= 20 ms over 5 minutes.
-2. Acknowledgement latency: a real "alexa" recording is played into the virtual microphone of `assistant
-   listen`; the time from the end of the word to the first sound of the acknowledgement on the speaker.
-   Target: <= 1 s.
+2. Acknowledgement latency: a real "alexa" recording (a different one each trial) is played into the virtual
+   microphone of a freshly started `assistant listen`; the time from the end of the word, as it arrives on the
+   `mic` source, to "heard:" printed and to the first sound of the acknowledgement on the speaker; p50/p95.
+   Target (issue 26): p95 <= 0.5 s, the second stage's check included.
 3. Command latency: "stop" (piper voice) said during breathing; the time from the end of the word until
    the assistant reports it has stopped the exercise (its stdout, read within 0.1 s); the sound then
    changes within the output queue (8 blocks of 1024 at 22.05 kHz, 0.37 s) plus the device latency.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -59,23 +61,32 @@ def onsets(audio: np.ndarray, level: float = 200, quiet_s: float = 0.08) -> list
     return found
 
 
-def wait_for_sound(rig: PulseRig, since: int, timeout: float = 10.0) -> float:
-    """Wall time (monotonic) at which the speaker recording first sounds after sample `since`."""
+def wait_for_sound(path: Path, since: int, timeout: float = 10.0, level: float = _SOUND_LEVEL) -> tuple[float, int]:
+    """Wall time (monotonic) at which a growing 16 kHz recording first sounds after sample `since`, and that
+    sample."""
     deadline = time.monotonic() + timeout
-    path = rig._recording
+    frame = RATE // 100
     while time.monotonic() < deadline:
         data = np.fromfile(path, dtype="<i2")[since:]
-        frame = RATE // 100
         for i in range(0, len(data) - frame, frame):
-            if np.sqrt(np.mean(data[i:i + frame].astype(np.float64) ** 2)) > _SOUND_LEVEL:
-                return time.monotonic()
-        time.sleep(0.005)
-    raise TimeoutError("no sound on the speaker")
+            if np.sqrt(np.mean(data[i:i + frame].astype(np.float64) ** 2)) > level:
+                return time.monotonic(), since + i
+        time.sleep(0.003)
+    raise TimeoutError(f"no sound in {path.name}")
+
+
+def word_span_s(clip: np.ndarray) -> tuple[float, float]:
+    """Where the word starts and ends in a clip (samples above a tenth of its peak)."""
+    loud = np.flatnonzero(np.abs(clip) > 0.1 * np.abs(clip).max())
+    return loud[0] / RATE, (loud[-1] + 1) / RATE
 
 
 def word_end_s(clip: np.ndarray) -> float:
-    loud = np.flatnonzero(np.abs(clip) > 0.1 * np.abs(clip).max())
-    return (loud[-1] + 1) / RATE
+    return word_span_s(clip)[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return round(float(np.percentile(values, q)), 3) if values else float("nan")
 
 
 def measure_drift(rig: PulseRig, minutes: float, folder: Path) -> dict:
@@ -108,41 +119,80 @@ def measure_drift(rig: PulseRig, minutes: float, folder: Path) -> dict:
             "onset_offset_ms": round(statistics.median(errors[:3]), 2)}
 
 
-def measure_latencies(rig: PulseRig, trials: int, folder: Path) -> dict:
+def measure_latencies(rig: PulseRig, trials: int, folder: Path, heads: Path | None = None,
+                      settle: float = 0.0) -> dict:
+    """Each trial starts `listen` afresh and plays a different real "alexa" recording `settle` s after it says
+    it is listening (0: at once, the hardest moment: the check is still warming up). The word's end is timed
+    where the app hears it: a recorder on the `mic` source marks the word's arrival (paplay's own start-up,
+    50-75 ms, is not counted against the assistant)."""
     from partner_voice import partner_says
+
+    from assistant.ear.training import head_name
 
     config = folder / "config.toml"
     config.write_text('[listener]\npause_words = ["alexa"]\nengine = "pocketsphinx"\n'
                       '[session]\ncycles = 30\nspoken_cycles = 0\n')
-    word = read_audio(REPO.parent / "shared" / "real-voices" / "alexa" / "1.flac")
+    if heads is not None:  # a head trained before: the data folder need not learn "alexa" (minutes)
+        found = sorted(heads.glob("alexa-none-*.npz")) or sorted(heads.glob(head_name("alexa")))
+        (folder / "data" / "heads").mkdir(parents=True, exist_ok=True)
+        shutil.copy(found[0], folder / "data" / "heads" / head_name("alexa"))
+    clips = sorted((REPO.parent / "shared" / "real-voices" / "alexa").glob("*.flac"), key=lambda p: p.stem)
     stop = partner_says("stop", pad_seconds=0.0)
-    ack, cmd, detect = [], [], []
-    for _ in range(trials):
-        env = {**rig.env, "ASSISTANT_DATA_DIR": str(folder / "data"), "PYTHONUNBUFFERED": "1"}
-        app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config), env=env)
+    mic_path = folder / "mic.raw"
+    ack, cmd, detect, missed = [], [], [], []
+    stops_missed = 0
+    with open(mic_path, "wb") as mic_out:
+        mic_recorder = rig._parecord("mic", mic_out, "--format=s16le", f"--rate={RATE}", "--channels=1")
         try:
-            # the first start learns "alexa" in the fresh data folder (minutes, once): later ones find its model
-            app.wait_for("listening for", timeout=60 if ack else 900)
-            rig.start_recording_speaker()
-            since = rig.speaker_samples_recorded()
-            started = time.monotonic()
-            rig.play_into_mic(word, wait=False)
-            app.wait_for("heard:", timeout=10)
-            printed_at = time.monotonic()
-            heard_at = wait_for_sound(rig, since)
-            ack.append(heard_at - (started + word_end_s(word)))
-            detect.append(printed_at - (started + word_end_s(word)))
-            app.wait_for("state: breathing", timeout=30)
-            time.sleep(12)
-            started = time.monotonic()
-            rig.play_into_mic(stop, wait=False)
-            app.wait_for("state: agreeing", timeout=10)  # the command is honoured: the exercise stops, a time is asked
-            cmd.append(time.monotonic() - (started + word_end_s(stop)))
-            rig.stop_recording_speaker()
+            for trial in range(trials):
+                word = read_audio(clips[trial % len(clips)])
+                onset, end = word_span_s(word)
+                env = {**rig.env, "ASSISTANT_DATA_DIR": str(folder / "data"), "PYTHONUNBUFFERED": "1"}
+                app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
+                                 env=env)
+                try:
+                    # the first start learns "alexa" in a fresh data folder (minutes, once): later ones find it
+                    app.wait_for("listening for", timeout=60 if (ack or heads) else 900)
+                    time.sleep(settle)
+                    rig.start_recording_speaker()
+                    since_speaker = rig.speaker_samples_recorded()
+                    since_mic = mic_path.stat().st_size // 2
+                    rig.play_into_mic(word, wait=False)
+                    arrived, _ = wait_for_sound(mic_path, since_mic, level=200)
+                    word_ended = arrived + (end - onset)
+                    try:
+                        app.wait_for("heard:", timeout=6)
+                    except AssertionError:
+                        missed.append(clips[trial % len(clips)].stem)
+                        rig.stop_recording_speaker()
+                        continue
+                    printed_at = time.monotonic()
+                    heard_at, _ = wait_for_sound(rig._recording, since_speaker)
+                    ack.append(heard_at - word_ended)
+                    detect.append(printed_at - word_ended)
+                    print(f"  {clips[trial % len(clips)].stem}: heard printed {detect[-1]:.3f} s, "
+                          f"sounded {ack[-1]:.3f} s after the word's end", flush=True)
+                    app.wait_for("state: breathing", timeout=30)
+                    time.sleep(12)
+                    started = time.monotonic()
+                    rig.play_into_mic(stop, wait=False)
+                    try:
+                        app.wait_for("state: agreeing", timeout=10)  # the exercise stops, a time is asked
+                        cmd.append(time.monotonic() - (started + word_end_s(stop)))
+                    except AssertionError as e:
+                        stops_missed += 1
+                        print(f"  stop not honoured: {str(e)[-3000:]}", flush=True)
+                    rig.stop_recording_speaker()
+                finally:
+                    app.stop()
         finally:
-            app.stop()
-    return {"ack_latency_s": [round(x, 3) for x in ack], "heard_printed_s": [round(x, 3) for x in detect],
-            "stop_latency_s": [round(x, 3) for x in cmd]}
+            mic_recorder.terminate()
+            mic_recorder.wait(timeout=5)
+    return {"trials": trials, "missed": missed, "settle_s": settle, "stops_missed": stops_missed,
+            "ack_latency_s": {"p50": percentile(ack, 50), "p95": percentile(ack, 95), "max": round(max(ack), 3)},
+            "heard_printed_s": {"p50": percentile(detect, 50), "p95": percentile(detect, 95),
+                                "max": round(max(detect), 3)},
+            "stop_latency_s": {"p50": percentile(cmd, 50), "p95": percentile(cmd, 95)}}
 
 
 def main() -> int:
@@ -150,6 +200,9 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--skip-drift", action="store_true")
+    parser.add_argument("--heads", type=Path, help="a folder holding a trained alexa head (skips learning it)")
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds between `listen` saying it listens and the word (0: at once)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, PulseRig() as rig:
         folder = Path(tmp)
@@ -157,7 +210,7 @@ def main() -> int:
         if not args.skip_drift:
             results["drift"] = measure_drift(rig, args.minutes, folder)
             print(json.dumps(results["drift"]), flush=True)
-        results["latency"] = measure_latencies(rig, args.trials, folder)
+        results["latency"] = measure_latencies(rig, args.trials, folder, args.heads, args.settle)
         print(json.dumps(results["latency"]), flush=True)
     return 0
 
