@@ -85,6 +85,15 @@ def word_end_s(clip: np.ndarray) -> float:
     return word_span_s(clip)[1]
 
 
+def clip_offset(recording: np.ndarray, clip: np.ndarray) -> int:
+    """Where `clip` begins in `recording` (cross-correlation by FFT): the word's end is then found on the
+    microphone's own samples, whatever the clip's level or noise."""
+    n = 1 << int(np.ceil(np.log2(len(recording) + len(clip))))
+    spectrum = np.fft.rfft(recording.astype(np.float64), n) * np.conj(np.fft.rfft(clip.astype(np.float64), n))
+    corr = np.fft.irfft(spectrum, n)
+    return int(np.argmax(corr[:len(recording)]))
+
+
 def percentile(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 3) if values else float("nan")
 
@@ -146,7 +155,7 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path, heads: Path | No
         try:
             for trial in range(trials):
                 word = read_audio(clips[trial % len(clips)])
-                onset, end = word_span_s(word)
+                end = word_end_s(word)
                 env = {**rig.env, "ASSISTANT_DATA_DIR": str(folder / "data"), "PYTHONUNBUFFERED": "1"}
                 app = AppProcess("listen", "--input", "pulse", "--output", "pulse", "--config", str(config),
                                  env=env)
@@ -158,8 +167,7 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path, heads: Path | No
                     since_speaker = rig.speaker_samples_recorded()
                     since_mic = mic_path.stat().st_size // 2
                     rig.play_into_mic(word, wait=False)
-                    arrived, _ = wait_for_sound(mic_path, since_mic, level=200)
-                    word_ended = arrived + (end - onset)
+                    arrived, crossing = wait_for_sound(mic_path, since_mic, level=200)
                     try:
                         app.wait_for("heard:", timeout=6)
                     except AssertionError:
@@ -168,6 +176,9 @@ def measure_latencies(rig: PulseRig, trials: int, folder: Path, heads: Path | No
                         continue
                     printed_at = time.monotonic()
                     heard_at, _ = wait_for_sound(rig._recording, since_speaker)
+                    # the mic recording's sample `crossing` arrived at `arrived`: the word's end is timed from it
+                    at = since_mic + clip_offset(np.fromfile(mic_path, dtype="<i2")[since_mic:], word)
+                    word_ended = arrived + (at + end * RATE - crossing) / RATE
                     ack.append(heard_at - word_ended)
                     detect.append(printed_at - word_ended)
                     print(f"  {clips[trial % len(clips)].stem}: heard printed {detect[-1]:.3f} s, "
