@@ -238,8 +238,9 @@ def shipped_policy() -> str:
 
 
 def synthetic_rows(args, material: Material, checker: Checker, word: str = "timeout") -> dict:
-    """The shipped head of `word` on the corpus streams: candidates per stream, with labels for the scorer."""
-    head = WordHead.load(shipped_head_path(word, default_recipe()))
+    """The head of `word` (--synthetic-head, else the shipped one) on the corpus streams: candidates per stream,
+    with labels for the scorer."""
+    head = WordHead.load(args.synthetic_head or shipped_head_path(word, default_recipe()))
     streams = []
     for build in [args.build, *args.fa_build]:
         for s, emb in material.streams(build):
@@ -249,15 +250,17 @@ def synthetic_rows(args, material: Material, checker: Checker, word: str = "time
                                                     for _, e in material.streams(b)])}
 
 
-def synthetic_at_bar(data: dict, score, kw: dict, word: str = "timeout") -> tuple[float, float, float]:
-    """(recall, false alarms per hour, first-stage latency p95) of the policy at the bar on the corpus streams."""
+def synthetic_at_bar(data: dict, score, kw: dict, word: str = "timeout",
+                     at: float = 0.0) -> tuple[float, float, float]:
+    """(recall, false alarms per hour, first-stage latency p95) of the policy at the bar (moved up by `at`) on the
+    corpus streams."""
     hits = positives = fas = 0
     lat: list[float] = []
     for item in data["streams"]:
         s, rows = item["stream"], item["rows"]
         scores = policy_score(rows, **kw)
         evs = [{"event": "pause_word", "word": word, "start": r["end"] - 0.5, "end": r["end"],
-                "detected_at": r["at"], "confidence": 1.0} for r, sc in zip(rows, scores, strict=True) if sc >= 0]
+                "detected_at": r["at"], "confidence": 1.0} for r, sc in zip(rows, scores, strict=True) if sc >= at]
         if s["pause_word"] == word:
             r = score.score_stream(s, evs)
             hits += len(r["hits"])
@@ -284,6 +287,8 @@ def main() -> int:
     ap.add_argument("--candidate-floor", type=float, default=FUSION_FLOOR,
                     help="collect candidates from this head log-odds (lower: more candidates, slower)")
     ap.add_argument("--no-synthetic", action="store_true")
+    ap.add_argument("--synthetic-head", type=Path, help="the 'timeout' head heard on the corpus streams (default: "
+                    "the shipped one); rows cached without them gain them")
     ap.add_argument("--takes", action="store_true", help="heads trained with 6 of each phrase's recordings as "
                     "the couple's takes (those 6 left out of the test); use another --rows file")
     args = ap.parse_args()
@@ -293,6 +298,11 @@ def main() -> int:
     material = Material(args)
     if args.rows.is_file():
         data = json.loads(args.rows.read_text())
+        if "synthetic" not in data and not args.no_synthetic:  # real rows cached alone: add the corpus streams'
+            checker = Checker()
+            data["synthetic"] = synthetic_rows(args, material, checker)
+            data["check_seconds"] += checker.seconds
+            args.rows.write_text(json.dumps(data))
     else:
         checker = Checker()
         began = time.monotonic()
@@ -325,7 +335,28 @@ def main() -> int:
             recall, fa, _latency = synthetic_at_bar(data["synthetic"], scorer, pols[label])
             line += f"  | synthetic timeout {recall:.3f} at {fa:.2f} FA/h"
         print(line, flush=True)
+    print_bar_shifts(data, scorer, pols, shipped_policy())
     return 0
+
+
+BAR_SHIFTS = (-4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def print_bar_shifts(data: dict, scorer, pols: dict, label: str) -> None:
+    """Recall and false alarms an hour of one policy with the default bar (`fusion.FUSED_BAR`) moved: where
+    to put the bar for heads whose scores moved (a new recipe)."""
+    kw = pols[label]
+    print(f"\n{label}, the bar moved by:")
+    for shift in BAR_SHIFTS:
+        parts = []
+        for phrase, d in data["real"].items():
+            best = np.array([max(policy_score(rows, **kw), default=-99.0) for rows in d["pos"]])
+            fa = np.array(policy_score(d["neg"], **kw))
+            parts.append(f"{phrase} {np.mean(best >= shift):.3f} ({np.sum(fa >= shift) / d['hours']:.2f}/h)")
+        if "synthetic" in data:
+            recall, fa, _latency = synthetic_at_bar(data["synthetic"], scorer, kw, at=shift)
+            parts.append(f"synthetic timeout {recall:.3f} ({fa:.2f}/h)")
+        print(f"  {shift:+5.1f}  " + "  ".join(parts), flush=True)
 
 
 if __name__ == "__main__":
