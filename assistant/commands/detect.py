@@ -30,7 +30,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         if "word" in signals:
             detector, choice = build_detector(config, args.pause_words, engine=args.engine, model=args.model,
-                                              detector=args.detector)
+                                              detector=args.detector, warm_up=False)
         else:
             detector, choice = None, None
     except (AudioFileError, EngineError, ModelError, VocabularyError, HeadError, FrontEndError) as e:

@@ -78,13 +78,14 @@ def learned_spotter(words: Sequence[str], data_folder: Path, *, recipe: Recipe |
 
 def build_detector(config: Config, words: Sequence[str] | None = None, *, engine: str | None = None,
                    model: str | Path | None = None, data_folder: Path | None = None,
-                   detector: str | None = None):
+                   detector: str | None = None, warm_up: bool = True):
     """The pause-word detector `listen` and `detect` share.
 
     learned (default): the speech-embedding front-end and a head per word (trained first if the word has
     none, with progress on stderr), fused with PocketSphinx keyword search (`fusion`); keyword: the
     engine's keyword search behind a VAD gate. Both with the
-    configured thresholds and debounce. Returns (detector, engine choice); the choice also serves the
+    configured thresholds and debounce. `warm_up` runs the second stage once on each word in the background,
+    so the first candidate live is checked as fast as any (a file's detection need not wait for that). Returns (detector, engine choice); the choice also serves the
     command and time recognizers.
     """
     listener = config.listener
@@ -96,7 +97,7 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
             # deferred: Whisper, ~0.1-0.3 s at start for `detect` (-X importtime; `listen` has it already)
             from assistant.hearing.word_check import background_check
 
-            check = background_check(config.hearing.model, phrases)
+            check = background_check(config.hearing.model, phrases if warm_up else ())
         spotter = FusedSpotter(learned_spotter(phrases, data_folder or data_dir()),
                                pronunciations=listener.pronunciations, check=check)
         detector = PauseWordDetector(spotter, sensitivity=listener.sensitivity, thresholds=listener.thresholds,

@@ -142,7 +142,10 @@ class ListenerCheck:
         self._failed = False
         self.warmed = threading.Event()
         """Set once the recogniser is loaded and `words` warmed up (or loading failed): checks are at full speed."""
-        threading.Thread(target=self._warm_up, args=(tuple(words),), name="word-check-warm-up", daemon=True).start()
+        # Not a daemon: CTranslate2's own threads must not be running when the interpreter exits (a `detect` of a
+        # short file that ended mid-warm-up aborted: "terminate called without an active exception"); an exit
+        # waits for it, a few seconds at most.
+        threading.Thread(target=self._warm_up, args=(tuple(words),), name="word-check-warm-up", daemon=False).start()
 
     def _warm_up(self, words: tuple[str, ...]) -> None:
         try:
