@@ -15,7 +15,7 @@ import numpy as np
 from assistant.app import build_app
 from assistant.audio.devices import DeviceError
 from assistant.audio.echo import EchoGuard
-from assistant.audio.player import BLOCK_SAMPLES, QUEUE_BLOCKS
+from assistant.audio.player import BLOCK_SAMPLES, IDLE_BLOCKS
 from assistant.audio.vad import FRAME_SAMPLES, VadGate
 from assistant.events import SpeakingStarted, Spoken
 from assistant.hearing.recognizer import SAMPLE_RATE
@@ -67,9 +67,10 @@ class LiveIO:
         later sound of the prompt is taken for an answer.
         """
         clip_seconds = self.output.voice.render(text).seconds
-        # Counted on the speaker's clock: the samples the player holds between the voice output and the
-        # speaker, plus the echo tail.
-        echo = EchoGuard(self.ECHO_TAIL_SECONDS, self.output.rate, queued_samples=QUEUE_BLOCKS * BLOCK_SAMPLES)
+        # Counted on the speaker's clock, plus the echo tail. Once the line is out the output is idle, and the
+        # player pulls nothing more until what it queued has played: the clock then stands at most IDLE_BLOCKS
+        # ahead of the speaker (counting its full queue too made each take wait 0.37 s longer after a prompt).
+        echo = EchoGuard(self.ECHO_TAIL_SECONDS, self.output.rate, queued_samples=IDLE_BLOCKS * BLOCK_SAMPLES)
         self.output.say(text)
         limit = round((clip_seconds + 10.0) * SAMPLE_RATE)  # a stalled player must not hang set-up
         heard = 0
