@@ -82,10 +82,14 @@ class App:
     """The ear's `HomeLearner`, or None."""
     scheduler: Scheduler | None = None
 
+    def _open_player(self) -> StreamPlayer:
+        """A stream on the speaker pulling the voice output, little of it queued while the voice is idle."""
+        return StreamPlayer(self.output.read, RATE, self.output_device, idle=self.output.idle).start()
+
     def start_player(self) -> StreamPlayer:
         """The speaker starts pulling the voice output; when it cannot, the microphone is closed too."""
         try:
-            self.player = StreamPlayer(self.output.read, RATE, self.output_device, idle=self.output.idle).start()
+            self.player = self._open_player()
         except Exception:
             if self.mic is not None:
                 self.mic.close()
@@ -96,8 +100,7 @@ class App:
         """From here on a lost microphone or speaker is waited for and reopened (steady.py), and said."""
         self.mic = SteadyMic(lambda: MicSource(self.input_device), mic=self.mic, watch=watch,
                              on_change=announce_mic(self.live, out))
-        self.player = SteadySpeaker(lambda: StreamPlayer(self.output.read, RATE, self.output_device, idle=self.output.idle).start(),
-                                    self.output.read, RATE, player=self.player, on_change=announce_speaker(out))
+        self.player = SteadySpeaker(self._open_player, self.output.read, RATE, player=self.player, on_change=announce_speaker(out))
 
     def close(self) -> None:
         """The microphone, the speaker and the learner, in that order."""

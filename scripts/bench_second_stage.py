@@ -346,13 +346,12 @@ def print_bar_shifts(data: dict, scorer, pols: dict, label: str) -> None:
     """Recall and false alarms an hour of one policy with the default bar (`fusion.FUSED_BAR`) moved: where
     to put the bar for heads whose scores moved (a new recipe)."""
     kw = pols[label]
+    scored = {phrase: (np.array([max(policy_score(rows, **kw), default=-99.0) for rows in d["pos"]]),
+                       np.array(policy_score(d["neg"], **kw)), d["hours"]) for phrase, d in data["real"].items()}
     print(f"\n{label}, the bar moved by:")
     for shift in BAR_SHIFTS:
-        parts = []
-        for phrase, d in data["real"].items():
-            best = np.array([max(policy_score(rows, **kw), default=-99.0) for rows in d["pos"]])
-            fa = np.array(policy_score(d["neg"], **kw))
-            parts.append(f"{phrase} {np.mean(best >= shift):.3f} ({np.sum(fa >= shift) / d['hours']:.2f}/h)")
+        parts = [f"{phrase} {np.mean(best >= shift):.3f} ({np.sum(fa >= shift) / hours:.2f}/h)"
+                 for phrase, (best, fa, hours) in scored.items()]
         if "synthetic" in data:
             recall, fa, _latency = synthetic_at_bar(data["synthetic"], scorer, kw, at=shift)
             parts.append(f"synthetic timeout {recall:.3f} ({fa:.2f}/h)")

@@ -75,14 +75,10 @@ def wait_for_sound(path: Path, since: int, timeout: float = 10.0, level: float =
     raise TimeoutError(f"no sound in {path.name}")
 
 
-def word_span_s(clip: np.ndarray) -> tuple[float, float]:
-    """Where the word starts and ends in a clip (samples above a tenth of its peak)."""
-    loud = np.flatnonzero(np.abs(clip) > 0.1 * np.abs(clip).max())
-    return loud[0] / RATE, (loud[-1] + 1) / RATE
-
-
 def word_end_s(clip: np.ndarray) -> float:
-    return word_span_s(clip)[1]
+    """Where the word ends in a clip: its last sample above a tenth of its peak."""
+    loud = np.flatnonzero(np.abs(clip) > 0.1 * np.abs(clip).max())
+    return (loud[-1] + 1) / RATE
 
 
 def clip_offset(recording: np.ndarray, clip: np.ndarray) -> int:

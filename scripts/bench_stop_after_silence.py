@@ -36,7 +36,7 @@ OFFSETS = (0, 97, 211, 333)
 
 
 def heard(seconds: float, noise: float, offset: int, word: np.ndarray) -> list[tuple[str, float]]:
-    """(phrase, confidence) of every hit the spotter reports, over the bar or not."""
+    """(phrase, confidence) of every hit the spotter reports, over the bar or not (but above 0)."""
     # the recognizer `PauseWordDetector` wraps for commands (no gate): its hits before the bar and debounce
     recognizer = build_recognizer(choose_engine(Config()), command_vocabulary(), sensitivity=0.5)
     rng = np.random.default_rng(0)
@@ -48,7 +48,7 @@ def heard(seconds: float, noise: float, offset: int, word: np.ndarray) -> list[t
     for i in range(0, len(audio), 480):
         hits += recognizer.accept(audio[i:i + 480])
     hits += recognizer.flush()
-    return [(h.phrase, round(h.confidence, 3)) for h in hits if h.phrase != "enough" or h.confidence > 0]
+    return [(h.phrase, round(h.confidence, 3)) for h in hits if h.confidence > 0]
 
 
 def main() -> int:

@@ -83,10 +83,10 @@ def build_detector(config: Config, words: Sequence[str] | None = None, *, engine
 
     learned (default): the speech-embedding front-end and a head per word (trained first if the word has
     none, with progress on stderr), fused with PocketSphinx keyword search (`fusion`); keyword: the
-    engine's keyword search behind a VAD gate. Both with the
-    configured thresholds and debounce. `warm_up` runs the second stage once on each word in the background,
-    so the first candidate live is checked as fast as any (a file's detection need not wait for that). Returns (detector, engine choice); the choice also serves the
-    command and time recognizers.
+    engine's keyword search behind a VAD gate. Both with the configured thresholds and debounce. `warm_up`
+    runs the second stage once on each word in the background, so the first candidate live is checked as fast
+    as any (a file's detection need not wait for that). Returns (detector, engine choice); the choice also
+    serves the command and time recognizers.
     """
     listener = config.listener
     choice = choose_engine(config, engine, model)
